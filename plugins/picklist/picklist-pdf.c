@@ -177,17 +177,17 @@ static void header(struct pdf *p, const char *title, const char *code, const cha
     double bw = 0;
     if (code) {
         bw = barcode_width(p, 200, code);
-        barcode(p, right - bw, p->y, bw, 34, code);
+        barcode(p, right - bw, p->y, bw, 30, code);
         font(p, 10, true);
-        text_right(p, right - (bw > 0 ? (bw - text_w(p, code)) / 2 : 0), p->y + 46, code);
+        text_right(p, right - (bw > 0 ? (bw - text_w(p, code)) / 2 : 0), p->y + 40, code);
     }
     font(p, 22, true);
     text_fit(p, x, p->y + 22, p->W - 2 * MARGIN - bw - 10, title);
-    p->y += 40;
+    p->y += code ? 44 : 36;
     for (size_t i = 0; i < n_info; i++) {
         font(p, i == 0 ? 12.5 : 11, i == 0);
-        p->y += i == 0 ? 14 : 14;
-        text_fit(p, x, p->y, p->W - 2 * MARGIN - (p->y < MARGIN + 52 ? bw + 10 : 0), info[i]);
+        p->y += 14;
+        text_fit(p, x, p->y, p->W - 2 * MARGIN, info[i]);
     }
     p->y += 8;
     hline(p, p->y, 1.2);
@@ -203,9 +203,9 @@ static struct cols pick_cols(const struct pdf *p)
     double cw = p->W - 2 * MARGIN;
     struct cols c;
     c.tick = MARGIN;
-    c.num = c.tick + 26;
-    c.bin = c.num + 24;
-    c.sku = c.bin + 0.27 * cw;
+    c.num = c.tick + 34;
+    c.bin = c.num + 22;
+    c.sku = c.bin + 0.26 * cw;
     c.qty = c.sku + 0.30 * cw;
     c.orders = c.qty + 0.125 * cw;
     c.end = p->W - MARGIN;
@@ -280,6 +280,7 @@ static size_t wrap_orders(struct pdf *p, const struct pl_pick *k, double maxw,
 }
 
 #define MAX_ORDER_LINES 40
+#define ROW_MIN_H 64.0
 
 static double pick_row_height(struct pdf *p, const struct cols *c, const struct pl_pick *k)
 {
@@ -288,14 +289,14 @@ static double pick_row_height(struct pdf *p, const struct cols *c, const struct 
     if (n > MAX_ORDER_LINES)
         n = MAX_ORDER_LINES;
     double h = 12 + 11.0 * (double)n;
-    return h > 74 ? h : 74;
+    return h > ROW_MIN_H ? h : ROW_MIN_H;
 }
 
 static void pick_row(struct pdf *p, const struct cols *c, const struct pl_pick *k)
 {
     char buf[160];
     double top = p->y, h = pick_row_height(p, c, k);
-    double base = top + 18;
+    double base = top + 17;
 
     box(p, c->tick + 2, top + 6, 16, 16, 1.2);
     font(p, 12, true);
@@ -307,12 +308,12 @@ static void pick_row(struct pdf *p, const struct cols *c, const struct pl_pick *
     font(p, 15, true);
     if (k->bin) {
         text_fit(p, c->bin, base, bw, k->bin->bin);
-        barcode(p, c->bin - PL_QUIET_MODULES * MODULE_PT, top + 24, bw + PL_QUIET_MODULES *
-                MODULE_PT, 26, k->bin->bin);
+        barcode(p, c->bin - PL_QUIET_MODULES * MODULE_PT, top + 22, bw + PL_QUIET_MODULES *
+                MODULE_PT, 22, k->bin->bin);
         font(p, 8, false);
         snprintf(buf, sizeof buf, "zone %s  aisle %s  bay %s  level %s", k->bin->zone,
                  k->bin->aisle, k->bin->bay, k->bin->level);
-        text_fit(p, c->bin, top + 62, bw, buf);
+        text_fit(p, c->bin, top + 55, bw, buf);
     } else {
         text_fit(p, c->bin, base, bw, "NO BIN");
         font(p, 9, false);
@@ -323,38 +324,39 @@ static void pick_row(struct pdf *p, const struct cols *c, const struct pl_pick *
     double sw = c->qty - c->sku - 8;
     font(p, 13, true);
     text_fit(p, c->sku, base, sw, k->sku);
-    barcode(p, c->sku - PL_QUIET_MODULES * MODULE_PT, top + 24, sw + PL_QUIET_MODULES * MODULE_PT,
-            26, k->sku);
+    barcode(p, c->sku - PL_QUIET_MODULES * MODULE_PT, top + 22, sw + PL_QUIET_MODULES * MODULE_PT,
+            22, k->sku);
     font(p, 10, false);
-    text_fit(p, c->sku, top + 62, sw, k->name);
+    text_fit(p, c->sku, top + 56, sw, k->name);
 
     /* quantity: cases and units, shortage */
     double qw = c->orders - c->qty - 6;
     font(p, 15, true);
+    double qy = base + 14;
     if (k->case_pack > 1 && k->cases > 0) {
         snprintf(buf, sizeof buf, "%lld cs", (long long)k->cases);
         text_fit(p, c->qty, base, qw, buf);
-        font(p, 11, true);
-        snprintf(buf, sizeof buf, "+ %lld units", (long long)k->loose);
-        text_fit(p, c->qty, base + 14, qw, buf);
+        if (k->loose > 0) {
+            font(p, 11, true);
+            snprintf(buf, sizeof buf, "+ %lld %s", (long long)k->loose,
+                     k->loose == 1 ? "unit" : "units");
+            text_fit(p, c->qty, qy, qw, buf);
+        }
     } else {
-        snprintf(buf, sizeof buf, "%lld units", (long long)k->units);
+        snprintf(buf, sizeof buf, "%lld %s", (long long)k->units, k->units == 1 ? "unit" : "units");
         text_fit(p, c->qty, base, qw, buf);
     }
+    qy += 11;
     font(p, 8, false);
-    snprintf(buf, sizeof buf, "= %lld u, %lld/cs", (long long)k->units, (long long)k->case_pack);
-    text_fit(p, c->qty, base + 27, qw, buf);
-    double qy = base + 40;
+    snprintf(buf, sizeof buf, "= %lld u, %lld/cs%s", (long long)k->units, (long long)k->case_pack,
+             k->flags & PL_PICK_SPLIT ? ", split" : "");
+    text_fit(p, c->qty, qy, qw, buf);
+    qy += 14;
     if (k->short_units > 0) {
         font(p, 10, true);
         snprintf(buf, sizeof buf, "SHORT %lld", (long long)k->short_units);
         box(p, c->qty - 2, qy - 10, text_w(p, buf) + 4, 13, 1.2);
         text_fit(p, c->qty, qy, qw, buf);
-        qy += 13;
-    }
-    if (k->flags & PL_PICK_SPLIT) {
-        font(p, 8, false);
-        text_fit(p, c->qty, qy, qw, "split over carts");
     }
 
     /* orders served */
@@ -385,8 +387,8 @@ static void pick_header(struct pdf *p, const struct pl_plan *plan, const struct 
     snprintf(l2, sizeof l2, "Cart %d of %d   %zu lines   %lld units   %.1f kg   %.1f l%s",
              b->index, b->count, b->n_picks, (long long)b->units, b->kg, b->l,
              b->over_limit ? "   OVER CART LIMIT" : "");
-    snprintf(l3, sizeof l3, "%s   Run %s", pl_sort_description(plan->sort), p->doc->run_id);
-    const char *info[] = { l1, l2, l3 };
+    snprintf(l3, sizeof l3, "Run %s", p->doc->run_id);
+    const char *info[] = { l1, l2, pl_sort_description(plan->sort), l3 };
     header(p, title, b->picklist_id, info, SCO_COUNT(info));
 }
 
@@ -418,12 +420,12 @@ static void render_batch(struct pdf *p, const struct pl_plan *plan, const struct
 }
 
 /* ---- Staging sheet ---------------------------------------------------------------------- */
-static const double stage_x[] = { 0, 30, 62, 150, 250, 330, 372, 424, 470, 500 };
+static const double stage_x[] = { 0, 32, 64, 144, 226, 310, 358, 408, 450, 508 };
 
 static void stage_cols(struct pdf *p)
 {
     const char *h[] = { "Load", "Stop", "Order", "Customer", "Time window", "Parcels",
-                        "Weight kg", "Vol l", "Lines", "Staged" };
+                        "Kg", "Litres", "Lines", "Done" };
     double scale = (p->W - 2 * MARGIN) / 531.0;
     font(p, 9, true);
     p->y += 13;
@@ -494,7 +496,7 @@ static void render_staging(struct pdf *p, const struct pl_wave *w)
             double wmax = (stage_x[k + 1] - stage_x[k]) * scale - 4;
             text_fit(p, x, p->y, wmax, v[k]);
         }
-        box(p, MARGIN + stage_x[9] * scale + 4, p->y - 12, 14, 14, 1.2);
+        box(p, MARGIN + stage_x[9] * scale + 2, p->y - 12, 14, 14, 1.2);
         p->y += 7;
         hline(p, p->y, 0.4);
     }
@@ -502,7 +504,7 @@ static void render_staging(struct pdf *p, const struct pl_wave *w)
 }
 
 /* ---- Exceptions sheet ------------------------------------------------------------------- */
-static const double exc_x[] = { 0, 62, 130, 180, 220, 290, 322, 352, 384, 531 };
+static const double exc_x[] = { 0, 70, 130, 170, 206, 270, 306, 344, 380, 531 };
 
 static void exc_header(struct pdf *p, const struct pl_plan *plan)
 {
@@ -513,7 +515,7 @@ static void exc_header(struct pdf *p, const struct pl_plan *plan)
     snprintf(l2, sizeof l2, "Orders below cannot be completed as planned; resolve before loading");
     const char *info[] = { l1, l2 };
     header(p, "EXCEPTIONS", NULL, info, SCO_COUNT(info));
-    const char *h[] = { "Kind", "Order", "Route", "WH", "SKU", "Ordered", "Picked", "Short",
+    const char *h[] = { "Kind", "Order", "Route", "WH", "SKU", "Qty", "Picked", "Short",
                         "Detail" };
     double scale = (p->W - 2 * MARGIN) / 531.0;
     font(p, 9, true);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# html-screenshot.sh RENDER_FIXTURE [OUTDIR]: renders the fixture's HTML view and takes a
+# headless Chromium screenshot of it. Exit 77 (skip) when chromium is not installed
+# (scripts/deps bench installs it). Keeps the PNG in OUTDIR when given.
+set -euo pipefail
+render=$1
+out=${2:-}
+chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -z "$chrome" ]; then
+    echo "chromium not installed; skipping (apt-get install chromium)" >&2
+    exit 77
+fi
+work=$(mktemp -d)
+profile=$(mktemp -d)
+trap 'rm -rf "$work" "$profile"' EXIT
+"$render" "$work" a4 20
+png=$work/picklists.png
+# timeout: a wedged browser must not hang the suite
+timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage \
+    --user-data-dir="$profile" --hide-scrollbars --window-size=1000,1400 \
+    --screenshot="$png" "file://$work/picklists.html" >"$work/chromium.log" 2>&1 || {
+    cat "$work/chromium.log" >&2
+    exit 1
+}
+[ -s "$png" ] || { echo "no screenshot written" >&2; cat "$work/chromium.log" >&2; exit 1; }
+size=$(stat -c %s "$png")
+# a blank page compresses to a few kB; a page of tables and barcodes is far bigger
+if [ "$size" -lt 20000 ]; then
+    echo "screenshot is only $size bytes: page looks blank" >&2
+    exit 1
+fi
+# the PNG header says 1000 x 1400
+dims=$(od -An -tu1 -j16 -N8 "$png" | awk '{print ($1*16777216+$2*65536+$3*256+$4) "x" ($5*16777216+$6*65536+$7*256+$8)}')
+[ "$dims" = "1000x1400" ] || { echo "unexpected screenshot size $dims" >&2; exit 1; }
+if [ -n "$out" ]; then
+    mkdir -p "$out"
+    cp "$png" "$work"/*.pdf "$work"/picklists.html "$out"/
+fi
+echo "screenshot ok: $png ($size bytes, $dims)"
