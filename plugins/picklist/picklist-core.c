@@ -647,6 +647,10 @@ static int make_batches(struct build *b, struct pl_wave *w, struct proto_pick *p
             int64_t take = units_that_fit(opt, kg, l, q->uw, q->uv, left);
             if (take < left && take >= q->p.case_pack && q->p.case_pack > 1)
                 take -= take % q->p.case_pack; /* prefer whole cases when a line splits */
+            else if (take < left && take < q->p.case_pack && cur->n > 0) {
+                cur = NULL; /* less than a case would fit: no slivers, start the next cart */
+                continue;
+            }
             if (take == 0 && left > 0) {
                 if (cur->n > 0) { /* full: next cart */
                     cur = NULL;

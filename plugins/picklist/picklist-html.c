@@ -56,7 +56,7 @@ static const char *css =
     ".info{font-size:15px;line-height:1.45}.info b{font-size:16px}"
     ".sort{font-size:13px;color:#222}"
     ".idcode{text-align:center;font-weight:bold;font-size:13px}"
-    "table{width:100%;border-collapse:collapse}"
+    "table{width:100%;border-collapse:collapse}table.picks{table-layout:fixed}"
     "th{text-align:left;font-size:12px;border-bottom:1.5px solid #000;padding:4px 3px}"
     "td{vertical-align:top;border-bottom:1px solid #999;padding:6px 3px;font-size:14px}"
     ".tick{width:22px;height:22px;border:2px solid #000;display:inline-block}"
@@ -68,7 +68,7 @@ static const char *css =
     ".short{border:2px solid #000;font-weight:bold;padding:0 3px;display:inline-block;"
     "margin-top:3px;background:#ffe3e3}"
     ".orders{font-size:13px}"
-    "svg.bc{display:block}"
+    "svg.bc{display:block;max-width:100%}"
     ".stage td{font-size:15px}"
     "@media print{"
     "body{background:#fff;padding:0}nav{display:none}"
@@ -119,7 +119,10 @@ static int html_batch(FILE *f, const struct pl_plan *plan, const struct pl_wave 
     if (rc)
         return rc;
     esc(f, b->picklist_id);
-    fputs("</div></div>\n<table><thead><tr><th>Done</th><th>#</th><th>Bin</th>"
+    fputs("</div></div>\n<table class=\"picks\"><colgroup><col style=\"width:7%\">"
+          "<col style=\"width:4%\"><col style=\"width:26%\"><col style=\"width:27%\">"
+          "<col style=\"width:14%\"><col style=\"width:22%\"></colgroup>"
+          "<thead><tr><th>Done</th><th>#</th><th>Bin</th>"
           "<th>SKU / description</th><th>Quantity</th><th>Orders (stop: units)</th></tr>"
           "</thead><tbody>\n",
           f);
@@ -158,12 +161,14 @@ static int html_batch(FILE *f, const struct pl_plan *plan, const struct pl_wave 
         fputs("<span class=\"name\">", f);
         esc(f, k->name);
         fputs("</span></td><td><span class=\"qty\">", f);
-        if (k->case_pack > 1 && k->cases > 0)
-            fprintf(f, "%lld cs</span><br><span class=\"qty\" style=\"font-size:15px\">+ %lld "
-                       "units",
-                    (long long)k->cases, (long long)k->loose);
-        else
-            fprintf(f, "%lld units", (long long)k->units);
+        if (k->case_pack > 1 && k->cases > 0) {
+            fprintf(f, "%lld cs", (long long)k->cases);
+            if (k->loose > 0)
+                fprintf(f, "</span><br><span class=\"qty\" style=\"font-size:15px\">+ %lld %s",
+                        (long long)k->loose, k->loose == 1 ? "unit" : "units");
+        } else {
+            fprintf(f, "%lld %s", (long long)k->units, k->units == 1 ? "unit" : "units");
+        }
         fprintf(f, "</span><br><span class=\"sub\">= %lld u, %lld/cs</span>", (long long)k->units,
                 (long long)k->case_pack);
         if (k->short_units > 0)
