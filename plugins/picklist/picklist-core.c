@@ -103,6 +103,13 @@ static void vec_free(struct vec *v)
     v->n = v->cap = 0;
 }
 
+/* qsort that accepts NULL for an empty array */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 /* ---- Names ------------------------------------------------------------------------------- */
 const char *pl_sort_name(enum pl_sort s)
 {
@@ -348,7 +355,7 @@ static int walk_init(struct walk *w, const struct pl_input *in, const struct pl_
     for (size_t i = 0; i < in->n_bins; i++)
         ord[i] = i;
     g_walk = w;
-    qsort(ord, in->n_bins, sizeof *ord, aisle_key_cmp);
+    sort(ord, in->n_bins, sizeof *ord, aisle_key_cmp);
     int idx = 0;
     for (size_t k = 0; k < in->n_bins; k++) {
         const struct pl_bin *b = &in->bins[ord[k]];
@@ -460,7 +467,7 @@ static int make_indexes(struct build *b)
 
     for (size_t i = 0; i < in->n_items; i++)
         b->items[i] = (struct key2){ nz(in->items[i].sku), "", i };
-    qsort(b->items, in->n_items, sizeof *b->items, key2_cmp);
+    sort(b->items, in->n_items, sizeof *b->items, key2_cmp);
     for (size_t i = 1; i < in->n_items; i++)
         if (strcmp(b->items[i].a, b->items[i - 1].a) == 0)
             return sco_err_set(b->err, SCO_ERR_INVALID,
@@ -469,7 +476,7 @@ static int make_indexes(struct build *b)
 
     for (size_t i = 0; i < in->n_bins; i++)
         b->bins[i] = (struct key2){ nz(in->bins[i].warehouse), nz(in->bins[i].sku), i };
-    qsort(b->bins, in->n_bins, sizeof *b->bins, key2_cmp);
+    sort(b->bins, in->n_bins, sizeof *b->bins, key2_cmp);
     /* For each (warehouse, sku) key the bin that comes first in the walk; lookups find the
      * first key of a run, so store the choice there. */
     for (size_t k = 0; k < in->n_bins;) {
@@ -487,7 +494,7 @@ static int make_indexes(struct build *b)
 
     for (size_t i = 0; i < in->n_stock; i++)
         b->stock[i] = (struct key2){ nz(in->stock[i].sku), nz(in->stock[i].warehouse), i };
-    qsort(b->stock, in->n_stock, sizeof *b->stock, key2_cmp);
+    sort(b->stock, in->n_stock, sizeof *b->stock, key2_cmp);
     /* Several rows for one (sku, warehouse) add up; the sum sits on the first key. */
     for (size_t k = 0; k < in->n_stock;) {
         double sum = 0;
@@ -507,7 +514,7 @@ static int make_indexes(struct build *b)
 
     for (size_t i = 0; i < in->n_orders; i++)
         b->orders[i] = (struct key2){ nz(in->orders[i].order_id), "", i };
-    qsort(b->orders, in->n_orders, sizeof *b->orders, key2_cmp);
+    sort(b->orders, in->n_orders, sizeof *b->orders, key2_cmp);
 
     for (size_t i = 0; i < in->n_lines; i++) {
         const struct pl_order_line *l = &in->lines[i];
@@ -519,7 +526,7 @@ static int make_indexes(struct build *b)
                                nz(l->sku), l->qty == SCO_NULL_I64 ? "empty" : "below 0");
         b->lines[i] = (struct key2){ nz(l->order_id), "", i };
     }
-    qsort(b->lines, in->n_lines, sizeof *b->lines, key2_cmp);
+    sort(b->lines, in->n_lines, sizeof *b->lines, key2_cmp);
     return 0;
 }
 
@@ -785,7 +792,7 @@ static int build_wave(struct build *b, struct pl_wave *w)
                 goto out;
         }
     }
-    qsort(dem.data, dem.n, sizeof(struct demand), demand_cmp);
+    sort(dem.data, dem.n, sizeof(struct demand), demand_cmp);
 
     /* Combine the demand per SKU; stock goes to earlier stops first. */
     struct demand *d = dem.data;
@@ -877,7 +884,7 @@ static int build_wave(struct build *b, struct pl_wave *w)
     }
 
     g_pick_walk = &b->walk;
-    qsort(protos.data, protos.n, sizeof(struct proto_pick), proto_cmp);
+    sort(protos.data, protos.n, sizeof(struct proto_pick), proto_cmp);
     rc = make_batches(b, w, protos.data, protos.n);
     if (rc)
         goto out;
@@ -977,7 +984,7 @@ int pl_plan_build(const struct pl_input *in, const struct pl_options *opt, struc
         }
         keys[i] = k;
     }
-    qsort(keys, n_src, sizeof *keys, route_cmp);
+    sort(keys, n_src, sizeof *keys, route_cmp);
     for (size_t i = 0; i < n_src; i++)
         if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
             keys[n_keys++] = keys[i];
