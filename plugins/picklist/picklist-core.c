@@ -217,6 +217,22 @@ void pl_format_date(int64_t days, char buf[static 11])
     snprintf(buf, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
 }
 
+int pl_parse_date(const char *s, int64_t *days)
+{
+    int y, m, d, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 || m > 12 ||
+        d < 1 || d > 31)
+        return SCO_ERR_INVALID;
+    /* days_from_civil (Howard Hinnant) */
+    int64_t yy = m <= 2 ? y - 1 : y;
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *days = era * 146097 + doe - 719468;
+    return 0;
+}
+
 void pl_safe_name(const char *s, char *buf, size_t n)
 {
     size_t j = 0;
@@ -568,6 +584,8 @@ static int wave_orders(struct build *b, const struct pl_wave *w, struct vec *out
             const struct pl_order *po = &in->orders[b->orders[k].i];
             if (strcmp(nz(po->warehouse), w->warehouse) != 0)
                 continue;
+            if (po->has_date && po->delivery_date != b->opt->run_date)
+                continue; /* another day's delivery */
             if (k > 0 && strcmp(b->orders[k - 1].a, b->orders[k].a) == 0)
                 continue;
             struct wave_order *o = vec_push(out);
@@ -971,7 +989,10 @@ int pl_plan_build(const struct pl_input *in, const struct pl_options *opt, struc
         rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory building pick lists");
         goto out;
     }
+    size_t n_used = 0;
     for (size_t i = 0; i < n_src; i++) {
+        if (!in->stops && in->orders[i].has_date && in->orders[i].delivery_date != opt->run_date)
+            continue;
         const char *k = in->stops ? nz(in->stops[i].route_id) : nz(in->orders[i].warehouse);
         if (!*k) {
             rc = sco_err_set(err, SCO_ERR_INVALID,
@@ -982,10 +1003,10 @@ int pl_plan_build(const struct pl_input *in, const struct pl_options *opt, struc
                              i + 1);
             goto out;
         }
-        keys[i] = k;
+        keys[n_used++] = k;
     }
-    sort(keys, n_src, sizeof *keys, route_cmp);
-    for (size_t i = 0; i < n_src; i++)
+    sort(keys, n_used, sizeof *keys, route_cmp);
+    for (size_t i = 0; i < n_used; i++)
         if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
             keys[n_keys++] = keys[i];
 

@@ -37,6 +37,8 @@ struct pl_stock {
 struct pl_order {
     const char *order_id, *customer, *warehouse;
     const char *tw_start, *tw_end; /* shown as given; may be "" */
+    bool has_date;         /* delivery_date known: without routes only that day's orders */
+    int64_t delivery_date; /* days since 1970-01-01 */
 };
 
 struct pl_order_line {
@@ -71,7 +73,9 @@ struct pl_input {
     size_t n_orders;
     const struct pl_order_line *lines;
     size_t n_lines;
-    const struct pl_stop *stops; /* NULL: one wave per warehouse from `orders` */
+    /* NULL: one wave per warehouse from `orders` (those for the run date when the orders
+     * carry a delivery date) */
+    const struct pl_stop *stops;
     size_t n_stops;
     const struct pl_warehouse *warehouses; /* optional, for names */
     size_t n_warehouses;
@@ -217,6 +221,9 @@ int pl_render_exceptions_pdf(const struct pl_plan *plan, const struct pl_doc *do
 int pl_render_html(const struct pl_plan *plan, const struct pl_doc *doc, FILE *f,
                    struct sco_err *err);
 
+/* Parses "YYYY-MM-DD" (anything after the day, like "T08:00", is ignored) into days since
+ * 1970-01-01. Returns 0 or SCO_ERR_INVALID. */
+int pl_parse_date(const char *s, int64_t *days);
 /* Formats days since 1970-01-01 as YYYY-MM-DD into buf (11 bytes). */
 void pl_format_date(int64_t days, char buf[static 11]);
 /* Makes a file-name-safe copy of s ([A-Za-z0-9._-], others become '_'). */

@@ -32,6 +32,8 @@ static const struct sco_column_spec orders_cols[] = {
     { "warehouse", SCO_COL_STR, false, "warehouse the order ships from" },
     { "tw_start", SCO_COL_STR, true, "delivery window start" },
     { "tw_end", SCO_COL_STR, true, "delivery window end" },
+    { "delivery_date", SCO_COL_DATE, true,
+      "day of delivery; without routes only orders for the run date are picked" },
 };
 static const struct sco_column_spec lines_cols[] = {
     { "order_id", SCO_COL_STR, false, "order id" },
@@ -396,10 +398,26 @@ static int read_inputs(struct sco_ctx *ctx, struct pl_input *in, struct sco_err 
         NEED(v);
         int co = T->col(t, "order_id"), cc = T->col(t, "customer"), cw = T->col(t, "warehouse");
         int cs = T->col(t, "tw_start"), ce = T->col(t, "tw_end");
-        for (size_t i = 0; i < n; i++)
+        int cd = T->col(t, "delivery_date");
+        for (size_t i = 0; i < n; i++) {
             v[i] = (struct pl_order){ cell_str(&r, co, i), cell_str(&r, cc, i),
                                       cell_str(&r, cw, i), cell_str(&r, cs, i),
-                                      cell_str(&r, ce, i) };
+                                      cell_str(&r, ce, i), false, 0 };
+            if (cd < 0)
+                continue;
+            if (T->col_type(t, cd) == SCO_COL_DATE || T->col_type(t, cd) == SCO_COL_I64) {
+                int64_t d = T->i64(t, cd)[i];
+                v[i].has_date = d != SCO_NULL_I64;
+                v[i].delivery_date = d;
+            } else {
+                const char *d = cell_str(&r, cd, i);
+                if (*d && pl_parse_date(d, &v[i].delivery_date) != 0)
+                    return sco_err_set(err, SCO_ERR_DATA,
+                                       "%s: delivery_date '%s' is not a date; write YYYY-MM-DD",
+                                       T->row_origin(t, i), d);
+                v[i].has_date = *d != '\0';
+            }
+        }
         in->orders = v;
         in->n_orders = n;
     }

@@ -52,6 +52,13 @@ Test(picklist, natural_order_and_dates)
     cr_expect_str_eq(d, "2026-11-29");
     pl_format_date(0, d);
     cr_expect_str_eq(d, "1970-01-01");
+    int64_t days = 0;
+    cr_expect_eq(pl_parse_date("2026-11-29", &days), 0);
+    cr_expect_eq(days, 20786);
+    cr_expect_eq(pl_parse_date("2024-02-29T08:00", &days), 0);
+    pl_format_date(days, d);
+    cr_expect_str_eq(d, "2024-02-29");
+    cr_expect_eq(pl_parse_date("29.11.2026", &days), SCO_ERR_INVALID);
     char s[32];
     pl_safe_name("R/1 x..", s, sizeof s);
     cr_expect_str_eq(s, "R_1_x..");
@@ -389,11 +396,13 @@ Test(picklist, staging_sheet_in_reverse_stop_order)
 Test(picklist, without_routes_one_wave_per_warehouse)
 {
     static const struct pl_order orders[] = {
-        { "O9", "C9", "WH2", "", "" }, { "O1", "C1", "WH1", "", "" },
-        { "O2", "C2", "WH1", "", "" },
+        { "O9", "C9", "WH2", "", "", false, 0 },      { "O1", "C1", "WH1", "", "", true, 20786 },
+        { "O2", "C2", "WH1", "", "", false, 0 },      { "O7", "C7", "WH1", "", "", true, 20787 },
+        { "O8", "C8", "WH3", "", "", true, 20785 },
     };
     static const struct pl_order_line lines[] = {
         { "O1", "SKU-A", 2, NULL }, { "O2", "SKU-A", 3, NULL }, { "O9", "SKU-A", 4, NULL },
+        { "O7", "SKU-A", 50, NULL }, { "O8", "SKU-A", 1, NULL },
     };
     struct pl_input in = fx_input(lines, SCO_COUNT(lines));
     in.stops = NULL;
@@ -403,8 +412,9 @@ Test(picklist, without_routes_one_wave_per_warehouse)
     struct pl_options o = opts();
     struct pl_plan p;
     build(&in, &o, &p);
-    cr_assert_eq(p.n_waves, 2);
+    cr_assert_eq(p.n_waves, 2, "WH3 has only another day's order");
     cr_expect_str_eq(p.waves[0].warehouse, "WH1");
+    cr_expect_eq(p.waves[0].n_staging, 2, "O7 is for tomorrow");
     cr_expect_not(p.waves[0].routed);
     cr_expect_str_eq(p.waves[1].route_id, "WH2");
     cr_expect_eq(p.waves[0].batches[0].picks[0].units, 5);
