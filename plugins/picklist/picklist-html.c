@@ -86,9 +86,14 @@ static void info_line(FILE *f, const struct pl_wave *w, const char *date)
         fputs(" - ", f);
         esc(f, w->warehouse_name);
     }
-    fprintf(f, "</b> &nbsp; Date %s &nbsp; Route <b>", date);
-    esc(f, w->route_id);
-    fputs("</b>", f);
+    fprintf(f, "</b> &nbsp; Date %s &nbsp; ", date);
+    if (w->routed) {
+        fputs("Route <b>", f);
+        esc(f, w->route_id);
+        fputs("</b>", f);
+    } else {
+        fputs("Wave <b>(not routed)</b>", f);
+    }
     if (*w->vehicle) {
         fputs(" &nbsp; Vehicle <b>", f);
         esc(f, w->vehicle);

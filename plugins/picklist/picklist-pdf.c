@@ -282,12 +282,26 @@ static size_t wrap_orders(struct pdf *p, const struct pl_pick *k, double maxw,
 #define MAX_ORDER_LINES 40
 #define ROW_MIN_H 64.0
 
+#define NARROW_MAX_LINES 4 /* orders beyond this many lines go into a full-width strip */
+
+/* Where a line's orders go: beside the line (narrow) or in a strip under it. */
+static bool orders_in_strip(struct pdf *p, const struct cols *c, const struct pl_pick *k)
+{
+    char lines[NARROW_MAX_LINES][LINE_MAX_CHARS];
+    return wrap_orders(p, k, c->end - c->orders - 4, lines, NARROW_MAX_LINES) >
+           NARROW_MAX_LINES;
+}
+
 static double pick_row_height(struct pdf *p, const struct cols *c, const struct pl_pick *k)
 {
     char lines[MAX_ORDER_LINES][LINE_MAX_CHARS];
+    if (orders_in_strip(p, c, k)) {
+        size_t n = wrap_orders(p, k, c->end - c->bin, lines, MAX_ORDER_LINES);
+        if (n > MAX_ORDER_LINES)
+            n = MAX_ORDER_LINES;
+        return ROW_MIN_H + 4 + 11.0 * (double)n;
+    }
     size_t n = wrap_orders(p, k, c->end - c->orders - 4, lines, MAX_ORDER_LINES);
-    if (n > MAX_ORDER_LINES)
-        n = MAX_ORDER_LINES;
     double h = 12 + 11.0 * (double)n;
     return h > ROW_MIN_H ? h : ROW_MIN_H;
 }
@@ -359,20 +373,37 @@ static void pick_row(struct pdf *p, const struct cols *c, const struct pl_pick *
         text_fit(p, c->qty, qy, qw, buf);
     }
 
-    /* orders served */
+    /* orders served: beside the line, or when many in a strip under it */
     char lines[MAX_ORDER_LINES][LINE_MAX_CHARS];
-    size_t n = wrap_orders(p, k, c->end - c->orders - 4, lines, MAX_ORDER_LINES);
+    bool strip = orders_in_strip(p, c, k);
+    double ox = strip ? c->bin : c->orders, ow = strip ? c->end - c->bin : c->end - c->orders - 4;
+    double oy = strip ? top + ROW_MIN_H + 2 : top + 14;
+    size_t n = wrap_orders(p, k, ow, lines, MAX_ORDER_LINES);
+    if (strip) {
+        font(p, 9, true);
+        snprintf(buf, sizeof buf, "%zu orders,", k->n_allocs);
+        text_fit(p, c->orders, top + 14, c->end - c->orders, buf);
+        text_fit(p, c->orders, top + 25, c->end - c->orders, "listed below");
+    }
     font(p, 9, false);
     for (size_t i = 0; i < n && i < MAX_ORDER_LINES; i++) {
         if (i == MAX_ORDER_LINES - 1 && n > MAX_ORDER_LINES) {
             snprintf(buf, sizeof buf, "... %zu more lines: see the CSV", n - i);
-            text_fit(p, c->orders, top + 14 + 11.0 * (double)i, c->end - c->orders, buf);
+            text_fit(p, ox, oy + 11.0 * (double)i, ow, buf);
             break;
         }
-        text_fit(p, c->orders, top + 14 + 11.0 * (double)i, c->end - c->orders, lines[i]);
+        text_fit(p, ox, oy + 11.0 * (double)i, ow, lines[i]);
     }
     p->y = top + h;
     hline(p, p->y, 0.4);
+}
+
+static void wave_line(char *buf, size_t n, const struct pl_wave *w, const char *date)
+{
+    snprintf(buf, n, "Warehouse %s%s%s   Date %s   %s %s%s%s", w->warehouse,
+             *w->warehouse_name ? " - " : "", w->warehouse_name, date,
+             w->routed ? "Route" : "Wave", w->routed ? w->route_id : "(not routed)",
+             *w->vehicle ? "   Vehicle " : "", w->vehicle);
 }
 
 static void pick_header(struct pdf *p, const struct pl_plan *plan, const struct pl_wave *w,
@@ -381,9 +412,7 @@ static void pick_header(struct pdf *p, const struct pl_plan *plan, const struct 
     char date[11], l1[256], l2[256], l3[256], title[128];
     pl_format_date(p->doc->run_date, date);
     snprintf(title, sizeof title, "PICK LIST %s", b->picklist_id);
-    snprintf(l1, sizeof l1, "Warehouse %s%s%s   Date %s   Route %s%s%s", w->warehouse,
-             *w->warehouse_name ? " - " : "", w->warehouse_name, date, w->route_id,
-             *w->vehicle ? "   Vehicle " : "", w->vehicle);
+    wave_line(l1, sizeof l1, w, date);
     snprintf(l2, sizeof l2, "Cart %d of %d   %zu lines   %lld units   %.1f kg   %.1f l%s",
              b->index, b->count, b->n_picks, (long long)b->units, b->kg, b->l,
              b->over_limit ? "   OVER CART LIMIT" : "");
@@ -443,9 +472,7 @@ static void stage_header(struct pdf *p, const struct pl_wave *w)
         parcels += w->staging[i].parcels;
     pl_format_date(p->doc->run_date, date);
     snprintf(title, sizeof title, "STAGING SHEET %s", w->route_id);
-    snprintf(l1, sizeof l1, "Warehouse %s%s%s   Date %s   Route %s%s%s", w->warehouse,
-             *w->warehouse_name ? " - " : "", w->warehouse_name, date, w->route_id,
-             *w->vehicle ? "   Vehicle " : "", w->vehicle);
+    wave_line(l1, sizeof l1, w, date);
     snprintf(l2, sizeof l2, "%zu orders   %lld parcels   %.1f kg   %.1f l", w->n_staging,
              (long long)parcels, w->kg, w->l);
     snprintf(l3, sizeof l3, "%s   Run %s",
