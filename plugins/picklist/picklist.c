@@ -326,6 +326,12 @@ static int64_t cell_i64(struct reader *r, int c, size_t row)
     return isfinite(v) ? (int64_t)llround(v) : SCO_NULL_I64;
 }
 
+/* Weights and volumes to grams and millilitres, so the CSV reads 48.99, not 48.989999... */
+static double milli(double x)
+{
+    return round(x * 1000.0) / 1000.0;
+}
+
 static void *arena(struct sco_ctx *ctx, size_t n, size_t size)
 {
     return host->arena_alloc(ctx, (n ? n : 1) * size, 16);
@@ -524,8 +530,8 @@ static int publish_picklists(struct sco_ctx *ctx, const struct pl_plan *plan,
                 pack[row] = k->case_pack;
                 loose[row] = k->loose;
                 shrt[row] = k->short_units;
-                kg[row] = k->kg;
-                l[row] = k->l;
+                kg[row] = milli(k->kg);
+                l[row] = milli(k->l);
                 /* orders: "order:stop:units" joined by ';' (stop 0 without routing) */
                 size_t cap = 1;
                 for (size_t a = 0; a < k->n_allocs; a++)
@@ -587,8 +593,8 @@ static int publish_staging(struct sco_ctx *ctx, const struct pl_plan *plan, stru
             units[row] = s->units;
             lines[row] = s->lines;
             shrt[row] = s->short_lines;
-            kg[row] = s->kg;
-            l[row] = s->l;
+            kg[row] = milli(s->kg);
+            l[row] = milli(s->l);
             if ((rc = set(t, S_ROUTE, row, wv->route_id, err)) ||
                 (rc = set(t, S_VEH, row, wv->vehicle, err)) ||
                 (rc = set(t, S_WH, row, wv->warehouse, err)) ||

@@ -19,6 +19,7 @@ png=$work/picklists.png
 timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage \
     --user-data-dir="$profile" --hide-scrollbars --window-size=1000,1400 \
+    --force-device-scale-factor=2 \
     --screenshot="$png" "file://$work/picklists.html" >"$work/chromium.log" 2>&1 || {
     cat "$work/chromium.log" >&2
     exit 1
@@ -30,9 +31,20 @@ if [ "$size" -lt 20000 ]; then
     echo "screenshot is only $size bytes: page looks blank" >&2
     exit 1
 fi
-# the PNG header says 1000 x 1400
+# the PNG header says 2000 x 2800 (1000 x 1400 CSS pixels at scale 2)
 dims=$(od -An -tu1 -j16 -N8 "$png" | awk '{print ($1*16777216+$2*65536+$3*256+$4) "x" ($5*16777216+$6*65536+$7*256+$8)}')
-[ "$dims" = "1000x1400" ] || { echo "unexpected screenshot size $dims" >&2; exit 1; }
+[ "$dims" = "2000x2800" ] || { echo "unexpected screenshot size $dims" >&2; exit 1; }
+# the inline SVG barcodes of the first pick list decode from the screenshot
+if command -v zbarimg >/dev/null; then
+    codes=$(zbarimg -q -Sdisable -Scode128.enable "$png" || true)
+    for want in 20261129-R1-1 A-01-01-1 SKU-A A-01-03-1; do
+        grep -qx "CODE-128:$want" <<<"$codes" || {
+            echo "barcode '$want' not decoded from the screenshot; got:" >&2
+            echo "$codes" >&2
+            exit 1
+        }
+    done
+fi
 if [ -n "$out" ]; then
     mkdir -p "$out"
     cp "$png" "$work"/*.pdf "$work"/picklists.html "$out"/

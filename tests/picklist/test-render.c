@@ -342,3 +342,54 @@ Test(picklist_render, html_view_is_self_contained)
     free(buf);
     pl_plan_free(&p);
 }
+
+Test(picklist_render, many_orders_on_a_line_are_all_printed)
+{
+    const char *pdftotext = tool("PDFTOTEXT", "pdftotext");
+    if (!pdftotext)
+        cr_skip_test("pdftotext not installed (poppler-utils)");
+    /* no routes: one wave for WH1 with 40 orders that all want SKU-A and SKU-C */
+    static char ids[40][8];
+    static struct pl_order orders[40];
+    static struct pl_order_line lines[80];
+    for (int i = 0; i < 40; i++) {
+        snprintf(ids[i], sizeof ids[i], "Q%02d", i + 1);
+        orders[i] = (struct pl_order){ ids[i], "C1", "WH1", "", "", false, 0 };
+        lines[2 * i] = (struct pl_order_line){ ids[i], "SKU-A", 1 + i % 3, NULL };
+        lines[2 * i + 1] = (struct pl_order_line){ ids[i], "SKU-C", 2, NULL };
+    }
+    struct pl_input in = fx_input(lines, 80);
+    in.stops = NULL;
+    in.n_stops = 0;
+    in.orders = orders;
+    in.n_orders = 40;
+    struct pl_plan p;
+    plan_of(&in, 0, &p);
+    cr_assert_eq(p.n_waves, 1);
+    char path[128], cmd[512];
+    snprintf(path, sizeof path, "%s/WH1.pdf", tmpdir);
+    write_pdf(&p, &p.waves[0], PL_PAPER_A4, path);
+    snprintf(cmd, sizeof cmd, "'%s' -layout '%s' -", pdftotext, path);
+    char *txt = run(cmd);
+    cr_expect(strstr(txt, "Wave (not routed)") != NULL);
+    /* SKU-A's line, then all 40 orders with their units, then SKU-C's line and its 40 */
+    const char *at = txt;
+    const char *a[] = { "A-01-01-1", "SKU-A", "40 orders," };
+    at = expect_in_order(at, a, 3);
+    for (int i = 0; i < 40; i++) {
+        char want[24];
+        snprintf(want, sizeof want, "Q%02d: %d", i + 1, 1 + i % 3);
+        const char *one[] = { want };
+        at = expect_in_order(at, one, 1);
+    }
+    const char *c[] = { "A-02-01-1", "SKU-C", "40 orders," };
+    at = expect_in_order(at, c, 3);
+    for (int i = 0; i < 40; i++) {
+        char want[24];
+        snprintf(want, sizeof want, "Q%02d: 2", i + 1);
+        const char *one[] = { want };
+        at = expect_in_order(at, one, 1);
+    }
+    free(txt);
+    pl_plan_free(&p);
+}
