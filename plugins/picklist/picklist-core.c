@@ -915,7 +915,7 @@ static int build_wave(struct build *b, struct pl_wave *w)
     }
     w->n_staging = orders.n;
     for (size_t i = 0; i < orders.n; i++) {
-        struct pl_stage_row *r = &w->staging[orders.n - 1 - i];
+        struct pl_stage_row *r = &w->staging[w->routed ? orders.n - 1 - i : i];
         r->stop = wo[i].stop;
         r->order_id = wo[i].order_id;
         r->customer = wo[i].customer;

@@ -158,7 +158,8 @@ struct pl_wave {
     bool routed;
     struct pl_batch *batches;
     size_t n_batches;
-    struct pl_stage_row *staging; /* reverse stop order: first row loads first */
+    /* reverse stop order, the first row loads first (without routing: by order id) */
+    struct pl_stage_row *staging;
     size_t n_staging;
     int64_t units;
     double kg, l;

@@ -214,7 +214,7 @@ static void html_staging(FILE *f, const struct pl_wave *w, const struct pl_doc *
                "%.1f l</div><div class=\"sort\">%s &nbsp; Run ",
             w->n_staging, (long long)parcels, w->kg, w->l,
             w->routed ? "Load in this order: last stop first, first stop nearest the door"
-                      : "No routing: orders by id");
+                      : "Not routed: orders by id");
     esc(f, doc->run_id);
     fputs("</div></div></div>\n<table><thead><tr><th>Load</th><th>Stop</th><th>Order</th>"
           "<th>Customer</th><th>Time window</th><th>Parcels</th><th>Weight kg</th>"

@@ -398,12 +398,17 @@ static void pick_row(struct pdf *p, const struct cols *c, const struct pl_pick *
     hline(p, p->y, 0.4);
 }
 
-static void wave_line(char *buf, size_t n, const struct pl_wave *w, const char *date)
+/* "Route R1   Vehicle V01   Date 2026-11-29" and "Warehouse WH1 - North DC   Run ..." */
+static void wave_lines(char *l1, char *l2, size_t n, const struct pl_wave *w, const char *date,
+                       const char *run_id)
 {
-    snprintf(buf, n, "Warehouse %s%s%s   Date %s   %s %s%s%s", w->warehouse,
-             *w->warehouse_name ? " - " : "", w->warehouse_name, date,
-             w->routed ? "Route" : "Wave", w->routed ? w->route_id : "(not routed)",
-             *w->vehicle ? "   Vehicle " : "", w->vehicle);
+    if (w->routed)
+        snprintf(l1, n, "Route %s%s%s   Date %s", w->route_id, *w->vehicle ? "   Vehicle " : "",
+                 w->vehicle, date);
+    else
+        snprintf(l1, n, "Wave %s (not routed)   Date %s", w->route_id, date);
+    snprintf(l2, n, "Warehouse %s%s%s   Run %s", w->warehouse, *w->warehouse_name ? " - " : "",
+             w->warehouse_name, run_id);
 }
 
 static void pick_header(struct pdf *p, const struct pl_plan *plan, const struct pl_wave *w,
@@ -412,12 +417,11 @@ static void pick_header(struct pdf *p, const struct pl_plan *plan, const struct 
     char date[11], l1[256], l2[256], l3[256], title[128];
     pl_format_date(p->doc->run_date, date);
     snprintf(title, sizeof title, "PICK LIST %s", b->picklist_id);
-    wave_line(l1, sizeof l1, w, date);
-    snprintf(l2, sizeof l2, "Cart %d of %d   %zu lines   %lld units   %.1f kg   %.1f l%s",
+    wave_lines(l1, l2, sizeof l1, w, date, p->doc->run_id);
+    snprintf(l3, sizeof l3, "Cart %d of %d   %zu lines   %lld units   %.1f kg   %.1f l%s",
              b->index, b->count, b->n_picks, (long long)b->units, b->kg, b->l,
              b->over_limit ? "   OVER CART LIMIT" : "");
-    snprintf(l3, sizeof l3, "Run %s", p->doc->run_id);
-    const char *info[] = { l1, l2, pl_sort_description(plan->sort), l3 };
+    const char *info[] = { l1, l2, l3, pl_sort_description(plan->sort) };
     header(p, title, b->picklist_id, info, SCO_COUNT(info));
 }
 
@@ -449,7 +453,7 @@ static void render_batch(struct pdf *p, const struct pl_plan *plan, const struct
 }
 
 /* ---- Staging sheet ---------------------------------------------------------------------- */
-static const double stage_x[] = { 0, 32, 64, 144, 226, 310, 358, 408, 450, 508 };
+static const double stage_x[] = { 0, 30, 58, 168, 234, 312, 356, 400, 442, 504 };
 
 static void stage_cols(struct pdf *p)
 {
@@ -472,14 +476,13 @@ static void stage_header(struct pdf *p, const struct pl_wave *w)
         parcels += w->staging[i].parcels;
     pl_format_date(p->doc->run_date, date);
     snprintf(title, sizeof title, "STAGING SHEET %s", w->route_id);
-    wave_line(l1, sizeof l1, w, date);
-    snprintf(l2, sizeof l2, "%zu orders   %lld parcels   %.1f kg   %.1f l", w->n_staging,
+    wave_lines(l1, l2, sizeof l1, w, date, p->doc->run_id);
+    snprintf(l3, sizeof l3, "%zu orders   %lld parcels   %.1f kg   %.1f l", w->n_staging,
              (long long)parcels, w->kg, w->l);
-    snprintf(l3, sizeof l3, "%s   Run %s",
-             w->routed ? "Load in this order: last stop first, first stop nearest the door"
-                       : "No routing: orders by id",
-             p->doc->run_id);
-    const char *info[] = { l1, l2, l3 };
+    const char *info[] = { l1, l2, l3,
+                           w->routed ? "Load in this order: last stop first, first stop "
+                                       "nearest the door"
+                                     : "Not routed: orders by id" };
     header(p, title, NULL, info, SCO_COUNT(info));
 }
 

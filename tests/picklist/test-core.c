@@ -415,6 +415,8 @@ Test(picklist, without_routes_one_wave_per_warehouse)
     cr_assert_eq(p.n_waves, 2, "WH3 has only another day's order");
     cr_expect_str_eq(p.waves[0].warehouse, "WH1");
     cr_expect_eq(p.waves[0].n_staging, 2, "O7 is for tomorrow");
+    cr_expect_str_eq(p.waves[0].staging[0].order_id, "O1", "no stops: staging by order id");
+    cr_expect_str_eq(p.waves[0].staging[1].order_id, "O2");
     cr_expect_not(p.waves[0].routed);
     cr_expect_str_eq(p.waves[1].route_id, "WH2");
     cr_expect_eq(p.waves[0].batches[0].picks[0].units, 5);

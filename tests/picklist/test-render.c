@@ -122,9 +122,10 @@ Test(picklist_render, pdf_text_has_every_line_in_walking_order)
     snprintf(cmd, sizeof cmd, "'%s' -layout '%s' -", pdftotext, path);
     char *txt = run(cmd);
 
-    const char *head[] = { "PICK LIST 20261129-R1-1", "Warehouse WH1 - North DC",
-                           "Date 2026-11-29", "Route R1", "Vehicle V01", "Cart 1 of 1",
-                           "walk: serpentine", "Run 20261129T054900Z-4242" };
+    const char *head[] = { "PICK LIST 20261129-R1-1", "Route R1",
+                           "Vehicle V01", "Date 2026-11-29",
+                           "Warehouse WH1 - North DC", "Run 20261129T054900Z-4242",
+                           "Cart 1 of 1", "walk: serpentine" };
     expect_in_order(txt, head, SCO_COUNT(head));
     /* every line: its bin then its SKU, in the serpentine order of the fixture */
     const struct pl_batch *b = &p.waves[0].batches[0];
@@ -371,7 +372,7 @@ Test(picklist_render, many_orders_on_a_line_are_all_printed)
     write_pdf(&p, &p.waves[0], PL_PAPER_A4, path);
     snprintf(cmd, sizeof cmd, "'%s' -layout '%s' -", pdftotext, path);
     char *txt = run(cmd);
-    cr_expect(strstr(txt, "Wave (not routed)") != NULL);
+    cr_expect(strstr(txt, "Wave WH1 (not routed)") != NULL);
     /* SKU-A's line, then all 40 orders with their units, then SKU-C's line and its 40 */
     const char *at = txt;
     const char *a[] = { "A-01-01-1", "SKU-A", "40 orders," };
