@@ -16,17 +16,25 @@ void pl_barcode_fini(struct pl_barcode *bc)
     memset(bc, 0, sizeof *bc);
 }
 
+bool pl_barcode_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if ((unsigned char)s[n] < 32 || (unsigned char)s[n] > 126)
+            return false;
+    return n > 0 && n <= PL_BARCODE_MAX;
+}
+
 int pl_barcode_make(const char *data, struct pl_barcode *bc, struct sco_err *err)
 {
     memset(bc, 0, sizeof *bc);
     if (!data || !*data)
         return sco_err_set(err, SCO_ERR_INVALID, "cannot make a barcode of an empty value");
-    for (const char *p = data; *p; p++)
-        if ((unsigned char)*p < 32 || (unsigned char)*p > 126)
-            return sco_err_set(err, SCO_ERR_INVALID,
-                               "cannot make a barcode of '%s': Code 128 here takes printable "
-                               "ASCII only; use plain ids",
-                               data);
+    if (!pl_barcode_ok(data))
+        return sco_err_set(err, SCO_ERR_INVALID,
+                           "cannot make a barcode of '%s': Code 128 here takes 1 to %d printable "
+                           "ASCII characters; use plain ids",
+                           data, PL_BARCODE_MAX);
     struct zint_symbol *sym = ZBarcode_Create();
     if (!sym)
         return sco_err_set(err, SCO_ERR_NOMEM, "out of memory making barcode '%s'", data);

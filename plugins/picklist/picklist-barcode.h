@@ -2,6 +2,7 @@
 #ifndef SCO_PICKLIST_BARCODE_H
 #define SCO_PICKLIST_BARCODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sco/sco-plugin.h>
@@ -17,6 +18,12 @@ struct pl_barcode {
     size_t n_bars;
     double modules; /* total width in modules, quiet zones included */
 };
+
+#define PL_BARCODE_MAX 80 /* longest value we barcode (a scannable width on paper) */
+
+/* True when `s` can be a barcode here: 1..PL_BARCODE_MAX printable ASCII characters. Values
+ * that cannot (e.g. a SKU with an umlaut) are printed as text only. */
+bool pl_barcode_ok(const char *s);
 
 /* Encodes `data` (printable ASCII) as Code 128 with libzint. Returns 0, SCO_ERR_INVALID
  * (zint's message kept) or SCO_ERR_NOMEM. */

@@ -25,6 +25,8 @@ static void esc(FILE *f, const char *s)
 static int svg_barcode(FILE *f, const char *data, double mm, double h, struct sco_err *err)
 {
     struct pl_barcode bc;
+    if (!pl_barcode_ok(data))
+        return 0; /* text only; the plugin warns about such values */
     int rc = pl_barcode_make(data, &bc, err);
     if (rc)
         return rc;

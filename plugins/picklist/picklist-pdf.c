@@ -110,6 +110,8 @@ static double barcode(struct pdf *p, double x, double y, double maxw, double h, 
 {
     struct pl_barcode bc;
     struct sco_err err = { 0 };
+    if (!pl_barcode_ok(data))
+        return 0; /* printed as text only; the plugin warns about such values */
     if (pl_barcode_make(data, &bc, &err) != 0) {
         if (p->rc == 0) {
             p->rc = err.code;

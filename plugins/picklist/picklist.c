@@ -7,6 +7,7 @@
 
 #include <sco/sco-plugin.h>
 
+#include "picklist-barcode.h"
 #include "picklist-core.h"
 
 static const struct sco_host_api *host;
@@ -704,6 +705,33 @@ static int picklist_run(struct sco_ctx *ctx, void *vstate, struct sco_err *err)
     if (n_short)
         host->log_msg(ctx, SCO_LOG_WARN, "%zu order lines short of stock; see exceptions",
                       n_short);
+
+    /* values Code 128 cannot carry are printed as text only: say which */
+    size_t n_bad = 0;
+    const char *bad = NULL;
+    for (size_t w = 0; w < plan.n_waves; w++) {
+        for (size_t b = 0; b < plan.waves[w].n_batches; b++) {
+            const struct pl_batch *bt = &plan.waves[w].batches[b];
+            const char *vals[3] = { bt->picklist_id, NULL, NULL };
+            for (size_t i = 0; i <= bt->n_picks; i++) {
+                if (i > 0) {
+                    vals[0] = bt->picks[i - 1].sku;
+                    vals[1] = bt->picks[i - 1].bin ? bt->picks[i - 1].bin->bin : NULL;
+                }
+                for (int k = 0; k < 2; k++) {
+                    if (vals[k] && !pl_barcode_ok(vals[k])) {
+                        n_bad++;
+                        bad = bad ? bad : vals[k];
+                    }
+                }
+            }
+        }
+    }
+    if (n_bad)
+        host->log_msg(ctx, SCO_LOG_WARN,
+                      "%zu printed values cannot be Code 128 barcodes (printable ASCII, at most "
+                      "%d characters), e.g. '%s'; they are printed as text only",
+                      n_bad, PL_BARCODE_MAX, bad);
 
     struct pl_doc doc = { st->paper, ri->run_id ? ri->run_id : "", ri->run_date };
     char path[512], safe[200];

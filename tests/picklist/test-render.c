@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "picklist-barcode.h"
 #include "picklist-core.h"
 
 static char tmpdir[64];
@@ -392,5 +393,44 @@ Test(picklist_render, many_orders_on_a_line_are_all_printed)
         at = expect_in_order(at, one, 1);
     }
     free(txt);
+    pl_plan_free(&p);
+}
+
+Test(picklist_render, value_without_barcode_is_printed_as_text)
+{
+    const char *pdftotext = tool("PDFTOTEXT", "pdftotext");
+    if (!pdftotext)
+        cr_skip_test("pdftotext not installed (poppler-utils)");
+    static const struct pl_item items[] = { { "SKU-\xc3\x84PFEL", "\xc3\x84pfel 1 kg", 1, 1, 1 } };
+    static const struct pl_bin bins[] = { { "WH1", "A-01-01-1", "A", "1", "1", "1",
+                                            "SKU-\xc3\x84PFEL" } };
+    static const struct pl_order_line lines[] = { { "O1", "SKU-\xc3\x84PFEL", 3, NULL } };
+    cr_expect_not(pl_barcode_ok("SKU-\xc3\x84PFEL"));
+    cr_expect(pl_barcode_ok("A-01-01-1"));
+    struct pl_input in = fx_input(lines, 1);
+    in.items = items;
+    in.n_items = 1;
+    in.bins = bins;
+    in.n_bins = 1;
+    struct pl_plan p;
+    plan_of(&in, 0, &p);
+    char path[128], cmd[512];
+    snprintf(path, sizeof path, "%s/R1.pdf", tmpdir);
+    write_pdf(&p, &p.waves[0], PL_PAPER_A4, path);
+    snprintf(cmd, sizeof cmd, "'%s' -layout '%s' -", pdftotext, path);
+    char *txt = run(cmd);
+    const char *want[] = { "A-01-01-1", "SKU-\xc3\x84PFEL", "\xc3\x84pfel 1 kg" };
+    expect_in_order(txt, want, 3);
+    free(txt);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct pl_doc doc = { PL_PAPER_A4, "r", 20786 };
+    struct sco_err err = { 0 };
+    cr_expect_eq(pl_render_html(&p, &doc, f, &err), 0, "%s", err.msg);
+    fclose(f);
+    cr_expect(strstr(buf, "<title>A-01-01-1</title>") != NULL);
+    cr_expect_null(strstr(buf, "<title>SKU-\xc3\x84PFEL</title>"));
+    free(buf);
     pl_plan_free(&p);
 }
