@@ -65,6 +65,7 @@ static const char *css =
     ".bin,.sku{font-weight:bold;font-size:19px;display:block;margin-bottom:3px}"
     ".sku{font-size:17px}"
     ".loc,.name{font-size:12px;display:block;margin-top:2px}.name{font-size:13px}"
+    ".loc{font-size:11px;white-space:nowrap;overflow:hidden}"
     ".qty{font-size:19px;font-weight:bold;white-space:nowrap}"
     ".sub{font-size:12px;color:#222}"
     ".short{border:2px solid #000;font-weight:bold;padding:0 3px;display:inline-block;"

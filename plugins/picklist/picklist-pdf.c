@@ -183,8 +183,14 @@ static void header(struct pdf *p, const char *title, const char *code, const cha
         font(p, 10, true);
         text_right(p, right - (bw > 0 ? (bw - text_w(p, code)) / 2 : 0), p->y + 40, code);
     }
-    font(p, 22, true);
-    text_fit(p, x, p->y + 22, p->W - 2 * MARGIN - bw - 10, title);
+    /* the title shrinks before it is cut: long route ids make long pick list ids */
+    double tw = p->W - 2 * MARGIN - bw - 10, size = 22;
+    font(p, size, true);
+    while (size > 14 && text_w(p, title) > tw) {
+        size -= 1;
+        font(p, size, true);
+    }
+    text_fit(p, x, p->y + 22, tw, title);
     p->y += code ? 44 : 36;
     for (size_t i = 0; i < n_info; i++) {
         font(p, i == 0 ? 12.5 : 11, i == 0);
