@@ -854,6 +854,7 @@ static int build_wave(struct build *b, struct pl_wave *w)
                 a = &q->p.allocs[q->p.n_allocs++];
                 a->order_id = d[j].order_id;
                 a->stop = d[j].stop;
+                a->wave_order = d[j].order_pos;
             }
             int64_t got = d[j].qty <= *avail ? d[j].qty : *avail;
             if (*avail != INT64_MAX)
@@ -914,31 +915,35 @@ static int build_wave(struct build *b, struct pl_wave *w)
         goto out;
     }
     w->n_staging = orders.n;
+    /* row of wave order i: reversed with routes (the last stop loads first) */
+#define STAGE_ROW(i) (&w->staging[w->routed ? orders.n - 1 - (i) : (i)])
     for (size_t i = 0; i < orders.n; i++) {
-        struct pl_stage_row *r = &w->staging[w->routed ? orders.n - 1 - i : i];
+        struct pl_stage_row *r = STAGE_ROW(i);
         r->stop = wo[i].stop;
         r->order_id = wo[i].order_id;
         r->customer = wo[i].customer;
         r->arrival = wo[i].arrival;
         r->tw_start = wo[i].order ? nz(wo[i].order->tw_start) : "";
         r->tw_end = wo[i].order ? nz(wo[i].order->tw_end) : "";
-        bool loose = false;
-        struct proto_pick *pq = protos.data;
-        for (size_t k = 0; k < protos.n; k++) {
-            for (size_t a = 0; a < pq[k].p.n_allocs; a++) {
-                const struct pl_alloc *al = &pq[k].p.allocs[a];
-                if (al->order_id != wo[i].order_id)
-                    continue;
-                r->lines++;
-                r->short_lines += al->short_units > 0;
-                r->units += al->units;
-                r->kg += (double)al->units * pq[k].uw;
-                r->l += (double)al->units * pq[k].uv;
-                r->parcels += al->units / pq[k].p.case_pack;
-                loose = loose || al->units % pq[k].p.case_pack != 0;
-            }
+    }
+    struct proto_pick *pq = protos.data;
+    for (size_t k = 0; k < protos.n; k++) {
+        for (size_t a = 0; a < pq[k].p.n_allocs; a++) {
+            const struct pl_alloc *al = &pq[k].p.allocs[a];
+            struct pl_stage_row *r = STAGE_ROW(al->wave_order);
+            r->lines++;
+            r->short_lines += al->short_units > 0;
+            r->units += al->units;
+            r->kg += (double)al->units * pq[k].uw;
+            r->l += (double)al->units * pq[k].uv;
+            r->parcels += al->units / pq[k].p.case_pack;
+            r->loose_units += al->units % pq[k].p.case_pack;
         }
-        r->parcels += loose;
+    }
+#undef STAGE_ROW
+    for (size_t i = 0; i < orders.n; i++) {
+        struct pl_stage_row *r = &w->staging[i];
+        r->parcels += r->loose_units > 0; /* one tote for the order's loose units */
         w->units += r->units;
         w->kg += r->kg;
         w->l += r->l;

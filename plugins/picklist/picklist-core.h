@@ -107,6 +107,7 @@ struct pl_alloc {
     int64_t stop;  /* stop number on the route; 0 without routing */
     int64_t units; /* units picked for this order on this line */
     int64_t short_units;
+    size_t wave_order; /* position of the order in its wave (stop order), 0-based */
 };
 
 enum pl_pick_flags {
@@ -147,6 +148,7 @@ struct pl_stage_row {
     const char *tw_start, *tw_end, *arrival;
     int64_t parcels; /* full cases plus one tote per order for the loose units */
     int64_t units;
+    int64_t loose_units; /* units not in full cases (they share one tote) */
     double kg, l;
     int lines, short_lines;
 };
