@@ -58,7 +58,7 @@ void sco__arena_free(struct sco_arena *a);
 
 /* Days since 1970-01-01 of y-m-d. No validation: see sco__date_valid. */
 int64_t sco__days_from_civil(int64_t y, unsigned m, unsigned d);
-/* Inverse of sco__days_from_civil. */
+/* Inverse of sco__days_from_civil (|days| beyond 2^60 is clamped to it). */
 void sco__civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* True when y-m-d is a real calendar date (leap years included), 1 <= y <= 9999. */
 bool sco__date_valid(int64_t y, unsigned m, unsigned d);
