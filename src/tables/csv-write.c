@@ -50,14 +50,14 @@ char *sco__f64_format(double x, char buf[32])
     return buf;
 }
 
-static void put_str(FILE *f, const char *s, bool quote_empty)
+static void put_str(FILE *f, const char *s, bool quote_empty, bool quote)
 {
     if (!*s) {
         if (quote_empty)
             fputs_unlocked("\"\"", f);
         return;
     }
-    if (!strpbrk(s, ",\"\r\n")) {
+    if (!quote && !strpbrk(s, ",\"\r\n")) {
         fputs_unlocked(s, f);
         return;
     }
@@ -88,7 +88,9 @@ int sco__csv_write_stream(const struct sco_table *t, FILE *f, const char *what,
     for (size_t c = 0; c < t->n_cols; c++) {
         if (c)
             putc_unlocked(',', f);
-        put_str(f, t->cols[c].name, quote_empty);
+        /* A first name starting with U+FEFF would be read back as a byte order mark. */
+        bool bom = c == 0 && strncmp(t->cols[c].name, "\xEF\xBB\xBF", 3) == 0;
+        put_str(f, t->cols[c].name, quote_empty, bom);
     }
     putc_unlocked('\n', f);
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -108,7 +110,7 @@ int sco__csv_write_stream(const struct sco_table *t, FILE *f, const char *what,
             case SCO_COL_DATE: sco__date_format(col->i64[r], buf); break;
             case SCO_COL_STR: s = col->str[r]; break;
             }
-            put_str(f, s, quote_empty);
+            put_str(f, s, quote_empty, false);
         }
         putc_unlocked('\n', f);
     }
