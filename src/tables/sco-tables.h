@@ -206,6 +206,9 @@ int sco__table_check_columns(struct sco_table *t, const struct sco_column_spec *
  *   "sales.csv:1:9: duplicate column name 'sku' (also column 2)"
  *   "sales.csv:1:5: empty column name (column 2); name every column in the header"
  *   "sales.csv:3:5: quote inside an unquoted field; ..." / "quoted field is not closed"
+ *   "sales.csv:9: empty line, expected 5 fields; remove the line" (one-column files: an
+ *     empty value), "NUL byte in the file", "carriage return without a line feed"
+ *   "sales.csv: empty file; a header row is required"
  * Cannot open or read: SCO_ERR_NOINPUT (missing) or SCO_ERR_IO. */
 
 /* Reads the CSV file at `path` into a new table named `name` (NULL: the file's base name
@@ -218,9 +221,11 @@ int sco__csv_read_mem(const char *data, size_t n, const char *origin, const char
 
 /* Writes t as CSV to f: header, then rows, "\n" line ends, fields quoted only when they
  * contain a comma, quote, CR or LF (or an empty field in a one-column table, so the row
- * survives); doubles in the shortest of %.15g / %.17g that reads back bit-exact (NaN ->
- * empty, infinities as "inf"/"-inf"); null ints empty; dates ISO. `what` names the target
- * in I/O errors. Does not close f. */
+ * survives; or a first header name starting with U+FEFF); doubles in the shortest of
+ * %.15g / %.17g that reads back bit-exact (NaN -> empty; infinities as "inf"/"-inf", which
+ * the typing above refuses on re-reading); null ints empty; dates ISO. Whatever the reader
+ * accepted, the writer writes back so that it reads as the same table. `what` names the
+ * target in I/O errors. Does not close f. */
 int sco__csv_write_stream(const struct sco_table *t, FILE *f, const char *what,
                           struct sco_err *err);
 /* Writes t atomically to `path` (folders created): a temp file beside it, fsync, rename.
