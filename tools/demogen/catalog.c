@@ -9,74 +9,175 @@
 
 /* clang-format off */
 static const struct dg_category categories[DG_NCAT] = {
-    { "Fresh & Chilled", 30, 0, 1, 0.79, 5.99, 0.10, 1.20, 0.95, { 6, 8, 12 }, 7, 28,
-      0.30, 0.40, 0.05, 0, 0.20, 1,
+    { "Fresh & Chilled", 30, 0, 1, 0.95, { 6, 8, 12 }, 7, 28, 0.30, 0.40, 0.05, 0, 0.20, 1,
       { "Alpenhof", "Nordfeld", "Gutshof" },
-      { "Whole Milk 1L", "Semi-Skimmed Milk 1L", "Greek Yogurt 500g", "Natural Yogurt 150g",
-        "Butter 250g", "Gouda Slices 150g", "Mozzarella 125g", "Cream Cheese 200g",
-        "Free-Range Eggs 10pk", "Smoked Ham 100g", "Salami 80g", "Fresh Pasta 400g",
-        "Hummus 200g", "Fresh Orange Juice 1L", "Oat Drink 1L", NULL } },
-    { "Pantry", 28, 1, 0, 0.69, 8.99, 0.10, 1.00, 0.75, { 10, 12, 24 }, 180, 720,
-      0.15, 0.35, 0.12, 20, 0.30, 1,
+      {
+        { "Whole Milk 1L", 1.19, 1.04 },
+        { "Semi-Skimmed Milk 1L", 1.09, 1.04 },
+        { "Greek Yogurt 500g", 2.49, 0.52 },
+        { "Natural Yogurt 150g", 0.59, 0.16 },
+        { "Butter 250g", 2.29, 0.26 },
+        { "Gouda Slices 150g", 1.99, 0.16 },
+        { "Mozzarella 125g", 0.99, 0.23 },
+        { "Cream Cheese 200g", 1.69, 0.21 },
+        { "Free-Range Eggs 10pk", 3.29, 0.65 },
+        { "Smoked Ham 100g", 1.99, 0.11 },
+        { "Salami 80g", 1.79, 0.09 },
+        { "Fresh Pasta 400g", 2.79, 0.42 },
+        { "Hummus 200g", 1.89, 0.21 },
+        { "Fresh Orange Juice 1L", 2.99, 1.08 },
+        { "Oat Drink 1L", 1.99, 1.05 },
+      } },
+    { "Pantry", 28, 1, 0, 0.75, { 10, 12, 24 }, 180, 720, 0.15, 0.35, 0.12, 20, 0.30, 1,
       { "Kornblume", "Hanse Kitchen", "Bella Tavola" },
-      { "Spaghetti 500g", "Penne 500g", "Basmati Rice 1kg", "Rolled Oats 500g", "Muesli 750g",
-        "Tomato Passata 700g", "Chickpeas 400g", "Olive Oil 750ml", "Sunflower Oil 1L",
-        "Wheat Flour 1kg", "Cane Sugar 1kg", "Dark Chocolate 100g", "Hazelnut Spread 400g",
-        "Ground Coffee 500g", "Black Tea 50 Bags", "Flower Honey 500g" } },
-    { "Beverages", 22, 1, 0, 0.49, 8.99, 0.30, 1.70, 0.95, { 6, 12, 24 }, 180, 540,
-      0.25, 0.35, 0.30, 200, 0.30, 1,
+      {
+        { "Spaghetti 500g", 1.29, 0.51 },
+        { "Penne 500g", 1.29, 0.51 },
+        { "Basmati Rice 1kg", 3.49, 1.02 },
+        { "Rolled Oats 500g", 0.99, 0.51 },
+        { "Muesli 750g", 3.99, 0.77 },
+        { "Tomato Passata 700g", 1.49, 0.95 },
+        { "Chickpeas 400g", 0.99, 0.45 },
+        { "Olive Oil 750ml", 8.99, 1.25 },
+        { "Sunflower Oil 1L", 2.49, 0.95 },
+        { "Wheat Flour 1kg", 0.89, 1.01 },
+        { "Cane Sugar 1kg", 2.29, 1.01 },
+        { "Dark Chocolate 100g", 1.79, 0.11 },
+        { "Hazelnut Spread 400g", 3.99, 0.62 },
+        { "Ground Coffee 500g", 6.99, 0.52 },
+        { "Black Tea 50 Bags", 2.99, 0.15 },
+        { "Flower Honey 500g", 5.49, 0.72 },
+      } },
+    { "Beverages", 22, 1, 0, 0.95, { 6, 12, 24 }, 180, 540, 0.25, 0.35, 0.30, 200, 0.30, 1,
       { "Quellgold", "Nordbraeu", "Sunny Valley" },
-      { "Sparkling Water 1.5L", "Still Water 1.5L", "Apple Spritzer 1L", "Cola 1.5L",
-        "Lemonade 0.5L", "Iced Tea 1.5L", "Multivitamin Juice 1L", "Lager 0.5L",
-        "Wheat Beer 0.5L", "Alcohol-Free Beer 0.5L", "Red Wine 0.75L", "White Wine 0.75L",
-        "Energy Drink 0.25L", NULL } },
-    { "Household", 22, 2, 0, 1.49, 14.99, 0.20, 4.00, 0.60, { 6, 8, 12 }, 0, 0,
-      0.10, 0.30, 0.06, 80, 0.05, 0,
+      {
+        { "Sparkling Water 1.5L", 0.59, 1.58 },
+        { "Still Water 1.5L", 0.55, 1.58 },
+        { "Apple Spritzer 1L", 1.29, 1.05 },
+        { "Cola 1.5L", 1.69, 1.58 },
+        { "Lemonade 0.5L", 1.19, 0.53 },
+        { "Iced Tea 1.5L", 1.49, 1.58 },
+        { "Multivitamin Juice 1L", 1.99, 1.08 },
+        { "Lager 0.5L", 1.09, 0.85 },
+        { "Wheat Beer 0.5L", 1.29, 0.87 },
+        { "Alcohol-Free Beer 0.5L", 1.19, 0.85 },
+        { "Red Wine 0.75L", 6.99, 1.25 },
+        { "White Wine 0.75L", 6.49, 1.25 },
+        { "Energy Drink 0.25L", 1.49, 0.27 },
+      } },
+    { "Household", 22, 2, 0, 0.60, { 6, 8, 12 }, 0, 0, 0.10, 0.30, 0.06, 80, 0.05, 0,
       { "Blitzblank", "EcoHome", "PureLine" },
-      { "Dish Soap 500ml", "Dishwasher Tabs 40pk", "Laundry Liquid 1.5L", "Laundry Powder 2kg",
-        "Fabric Softener 1L", "All-Purpose Cleaner 750ml", "Glass Cleaner 500ml",
-        "Toilet Paper 8 Rolls", "Kitchen Roll 4 Rolls", "Bin Bags 35L 20pk", "Sponges 10pk",
-        "Descaler 500ml", NULL } },
-    { "Personal Care", 22, 2, 0, 1.29, 19.99, 0.05, 0.80, 0.85, { 6, 12, 24 }, 0, 0,
-      0.10, 0.30, 0.12, 190, 0.40, 0,
+      {
+        { "Dish Soap 500ml", 1.99, 0.53 },
+        { "Dishwasher Tabs 40pk", 7.99, 0.82 },
+        { "Laundry Liquid 1.5L", 6.99, 1.60 },
+        { "Laundry Powder 2kg", 8.49, 2.05 },
+        { "Fabric Softener 1L", 2.49, 1.05 },
+        { "All-Purpose Cleaner 750ml", 2.29, 0.80 },
+        { "Glass Cleaner 500ml", 1.99, 0.54 },
+        { "Toilet Paper 8 Rolls", 4.29, 0.95 },
+        { "Kitchen Roll 4 Rolls", 3.49, 0.60 },
+        { "Bin Bags 35L 20pk", 2.49, 0.25 },
+        { "Sponges 10pk", 2.99, 0.12 },
+        { "Descaler 500ml", 3.49, 0.55 },
+      } },
+    { "Personal Care", 22, 2, 0, 0.85, { 6, 12, 24 }, 0, 0, 0.10, 0.30, 0.12, 190, 0.40, 0,
       { "Velora", "Naturkraft", "Aqualis" },
-      { "Shampoo 300ml", "Conditioner 250ml", "Shower Gel 250ml", "Bar Soap 100g",
-        "Toothpaste 75ml", "Toothbrush 2pk", "Deodorant 150ml", "Body Lotion 400ml",
-        "Hand Cream 75ml", "Sunscreen SPF50 200ml", "Razor Blades 4pk", "Cotton Pads 100pk",
-        "Lip Balm", NULL } },
-    { "Electronics Accessories", 18, 3, 0, 7.99, 79.99, 0.04, 1.20, 0.25, { 5, 10, 20 }, 0, 0,
-      0.05, 0.25, 0.10, 350, 0.90, 2,
+      {
+        { "Shampoo 300ml", 3.49, 0.33 },
+        { "Conditioner 250ml", 3.29, 0.28 },
+        { "Shower Gel 250ml", 1.99, 0.28 },
+        { "Bar Soap 100g", 1.29, 0.11 },
+        { "Toothpaste 75ml", 1.99, 0.10 },
+        { "Toothbrush 2pk", 3.99, 0.05 },
+        { "Deodorant 150ml", 2.99, 0.15 },
+        { "Body Lotion 400ml", 4.99, 0.43 },
+        { "Hand Cream 75ml", 2.79, 0.09 },
+        { "Sunscreen SPF50 200ml", 9.99, 0.23 },
+        { "Razor Blades 4pk", 12.99, 0.04 },
+        { "Cotton Pads 100pk", 1.49, 0.06 },
+        { "Lip Balm", 2.49, 0.02 },
+      } },
+    { "Electronics Accessories", 18, 3, 0, 0.25, { 5, 10, 20 }, 0, 0, 0.05, 0.25, 0.10, 350, 0.90, 2,
       { "Voltix", "Zentra", "Lumaro" },
-      { "USB-C Cable 1m", "USB-C Charger 30W", "Power Bank 10000mAh", "Wireless Earbuds",
-        "Bluetooth Speaker", "Phone Case", "Screen Protector", "HDMI Cable 2m",
-        "Wireless Mouse", "Compact Keyboard", "AA Batteries 8pk", "LED Bulb E27 4pk",
-        "Smart Plug", "SD Card 128GB", NULL } },
-    { "Toys & Games", 16, 4, 0, 6.99, 59.99, 0.20, 3.00, 0.18, { 4, 6, 8 }, 0, 0,
-      0.05, 0.20, 0.15, 350, 1.60, 2,
+      {
+        { "USB-C Cable 1m", 9.99, 0.05 },
+        { "USB-C Charger 30W", 24.99, 0.09 },
+        { "Power Bank 10000mAh", 29.99, 0.23 },
+        { "Wireless Earbuds", 49.99, 0.12 },
+        { "Bluetooth Speaker", 59.99, 0.55 },
+        { "Phone Case", 14.99, 0.05 },
+        { "Screen Protector", 9.99, 0.03 },
+        { "HDMI Cable 2m", 12.99, 0.12 },
+        { "Wireless Mouse", 19.99, 0.10 },
+        { "Compact Keyboard", 39.99, 0.55 },
+        { "AA Batteries 8pk", 7.99, 0.20 },
+        { "LED Bulb E27 4pk", 11.99, 0.22 },
+        { "Smart Plug", 19.99, 0.12 },
+        { "SD Card 128GB", 19.99, 0.01 },
+      } },
+    { "Toys & Games", 16, 4, 0, 0.18, { 4, 6, 8 }, 0, 0, 0.05, 0.20, 0.15, 350, 1.60, 2,
       { "Kinderwerk", "PlayNest", "Funtastik" },
-      { "Building Blocks 500pcs", "Puzzle 1000pcs", "Classic Board Game", "Card Game",
-        "Plush Bear", "Remote Control Car", "Dollhouse Set", "Wooden Train Set", "Craft Kit",
-        "Water Pistol", "Outdoor Ball Set", "Science Kit", NULL } },
-    { "Garden & Outdoor", 14, 5, 0, 3.99, 89.99, 0.30, 20.0, 0.35, { 1, 2, 4 }, 0, 0,
-      0.05, 0.20, 0.75, 140, -0.30, 2,
+      {
+        { "Building Blocks 500pcs", 39.99, 1.30 },
+        { "Puzzle 1000pcs", 14.99, 0.75 },
+        { "Classic Board Game", 29.99, 1.10 },
+        { "Card Game", 9.99, 0.20 },
+        { "Plush Bear", 19.99, 0.35 },
+        { "Remote Control Car", 49.99, 1.20 },
+        { "Dollhouse Set", 59.99, 2.80 },
+        { "Wooden Train Set", 44.99, 1.90 },
+        { "Craft Kit", 16.99, 0.60 },
+        { "Water Pistol", 9.99, 0.30 },
+        { "Outdoor Ball Set", 19.99, 0.80 },
+        { "Science Kit", 29.99, 0.90 },
+      } },
+    { "Garden & Outdoor", 14, 5, 0, 0.35, { 1, 2, 4 }, 0, 0, 0.05, 0.20, 0.75, 140, -0.30, 2,
       { "GreenYard", "Gartenfreund", "Terrasol" },
-      { "Potting Soil 40L", "Lawn Seed 1kg", "Lawn Fertiliser 5kg", "Garden Hose 20m",
-        "Pruning Shears", "Plant Pots 5pk", "Watering Can 10L", "Solar Lights 6pk",
-        "Wild Bird Seed 2kg", "Barbecue Charcoal 5kg", "Barbecue Tongs", "Garden Gloves",
-        NULL } },
-    { "Pet Supplies", 14, 6, 0, 1.49, 39.99, 0.08, 12.0, 0.55, { 4, 6, 12 }, 270, 540,
-      0.10, 0.30, 0.04, 0, 0.15, 0,
+      {
+        { "Potting Soil 40L", 8.99, 16.00 },
+        { "Lawn Seed 1kg", 12.99, 1.05 },
+        { "Lawn Fertiliser 5kg", 19.99, 5.10 },
+        { "Garden Hose 20m", 24.99, 2.40 },
+        { "Pruning Shears", 17.99, 0.25 },
+        { "Plant Pots 5pk", 9.99, 0.90 },
+        { "Watering Can 10L", 12.99, 0.80 },
+        { "Solar Lights 6pk", 29.99, 1.20 },
+        { "Wild Bird Seed 2kg", 6.99, 2.05 },
+        { "Barbecue Charcoal 5kg", 8.99, 5.10 },
+        { "Barbecue Tongs", 9.99, 0.30 },
+        { "Garden Gloves", 6.99, 0.12 },
+      } },
+    { "Pet Supplies", 14, 6, 0, 0.55, { 4, 6, 12 }, 270, 540, 0.10, 0.30, 0.04, 0, 0.15, 0,
       { "PetPal", "Fellfreund", "Happy Paws" },
-      { "Dry Dog Food 4kg", "Wet Dog Food 400g", "Dry Cat Food 2kg", "Wet Cat Food 12x85g",
-        "Cat Litter 10L", "Dog Treats 200g", "Cat Treats 60g", "Rubber Chew Toy",
-        "Poop Bags 120pk", "Bird Food 1kg", NULL } },
-    { "Kitchen & Home", 14, 5, 0, 4.99, 89.99, 0.20, 4.00, 0.30, { 2, 4, 6 }, 0, 0,
-      0.03, 0.17, 0.15, 330, 0.80, 0,
+      {
+        { "Dry Dog Food 4kg", 14.99, 4.10 },
+        { "Wet Dog Food 400g", 1.49, 0.44 },
+        { "Dry Cat Food 2kg", 9.99, 2.05 },
+        { "Wet Cat Food 12x85g", 6.49, 1.10 },
+        { "Cat Litter 10L", 7.99, 6.00 },
+        { "Dog Treats 200g", 3.49, 0.22 },
+        { "Cat Treats 60g", 1.99, 0.07 },
+        { "Rubber Chew Toy", 8.99, 0.20 },
+        { "Poop Bags 120pk", 4.99, 0.20 },
+        { "Bird Food 1kg", 3.99, 1.02 },
+      } },
+    { "Kitchen & Home", 14, 5, 0, 0.30, { 2, 4, 6 }, 0, 0, 0.03, 0.17, 0.15, 330, 0.80, 0,
       { "Kochwerk", "Casa Nova", "Heimglanz" },
-      { "Frying Pan 28cm", "Saucepan 20cm", "Chef Knife 20cm", "Bamboo Cutting Board",
-        "Storage Jars 3pk", "Baking Tray", "Mixing Bowl Set", "Coffee Mugs 4pk",
-        "Wine Glasses 4pk", "Tea Towels 3pk", "Scented Candles 10pk", "Cushion Cover",
-        NULL } },
+      {
+        { "Frying Pan 28cm", 34.99, 1.20 },
+        { "Saucepan 20cm", 29.99, 1.10 },
+        { "Chef Knife 20cm", 39.99, 0.25 },
+        { "Bamboo Cutting Board", 14.99, 0.90 },
+        { "Storage Jars 3pk", 19.99, 1.40 },
+        { "Baking Tray", 12.99, 0.70 },
+        { "Mixing Bowl Set", 24.99, 1.30 },
+        { "Coffee Mugs 4pk", 19.99, 1.50 },
+        { "Wine Glasses 4pk", 22.99, 0.90 },
+        { "Tea Towels 3pk", 9.99, 0.20 },
+        { "Scented Candles 10pk", 12.99, 1.10 },
+        { "Cushion Cover", 14.99, 0.25 },
+      } },
 };
 
 #define WD(a, b, c, d, e, f, g) ((a) | (b) << 1 | (c) << 2 | (d) << 3 | (e) << 4 | (f) << 5 | (g) << 6)
@@ -250,7 +351,7 @@ static int round_price(double eur)
 {
     /* shop prices end in 9 cents: 2.49, 12.99 */
     int c = (int)floor(eur * 10.0) * 10 + 9;
-    return c < 49 ? 49 : c;
+    return c < 29 ? 29 : c;
 }
 
 static void make_items(struct dg_model *m)
@@ -261,7 +362,7 @@ static void make_items(struct dg_model *m)
     for (int ci = 0; ci < DG_NCAT; ci++) {
         const struct dg_category *c = &m->cats[ci];
         int n_products = 0;
-        while (n_products < 16 && c->products[n_products])
+        while (n_products < 16 && c->products[n_products].name)
             n_products++;
         /* a random set of distinct (brand, product) pairs */
         int pairs[48], n_pairs = n_products * 3;
@@ -276,14 +377,15 @@ static void make_items(struct dg_model *m)
             struct dg_item *it = &m->items[n];
             int brand = pairs[k] / n_products, prod = pairs[k] % n_products;
             snprintf(it->sku, sizeof it->sku, "SKU%04d", n + 1);
-            snprintf(it->name, sizeof it->name, "%s %s", c->brands[brand], c->products[prod]);
+            snprintf(it->name, sizeof it->name, "%s %s", c->brands[brand], c->products[prod].name);
             it->cat = ci;
             it->supplier = c->supplier;
-            double z = dg_unif(&r);
-            it->price_c = round_price(c->price_lo * pow(c->price_hi / c->price_lo, z));
+            /* brands are premium, standard and budget; prices end in 9 cents */
+            static const double brand_factor[3] = { 1.22, 1.0, 0.82 };
+            const struct dg_product *p = &c->products[prod];
+            it->price_c = round_price(p->price * brand_factor[brand] * dg_range(&r, 0.93, 1.07));
             it->cost_c = (int)lround(it->price_c * dg_range(&r, 0.42, 0.68));
-            double zw = 0.6 * z + 0.4 * dg_unif(&r);
-            double kg = c->kg_lo * pow(c->kg_hi / c->kg_lo, zw);
+            double kg = p->kg * dg_range(&r, 0.95, 1.05);
             it->weight_g = (int)lround(kg * 1000.0);
             it->volume_ml = (int)lround(kg / c->density * dg_range(&r, 0.85, 1.25) * 1000.0);
             it->case_pack = c->packs[dg_int(&r, 0, 2)];

@@ -349,9 +349,10 @@ void dg_model_free(struct dg_model *m)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sco-demogen OUTDIR [--seed N]\n"
+    fprintf(f, "usage: sco-demogen OUTDIR [--seed N] [--list-suspicious]\n"
                "writes the demo business (one CSV per table) into OUTDIR; the default seed %d\n"
-               "reproduces configs/demo/ byte for byte\n",
+               "reproduces configs/demo/ byte for byte. --list-suspicious also prints the ids\n"
+               "of tomorrow's orders that were generated as fraud attempts (not in any table)\n",
             DEFAULT_SEED);
 }
 
@@ -359,10 +360,13 @@ int main(int argc, char **argv)
 {
     const char *dir = NULL;
     uint64_t seed = DEFAULT_SEED;
+    int list_suspicious = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--list-suspicious")) {
+            list_suspicious = 1;
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
             char *end;
             errno = 0;
@@ -401,6 +405,9 @@ int main(int argc, char **argv)
         write_customers(&m, dir) < 0 || write_orders(&m, dir) < 0 ||
         write_history(&m, dir) < 0 || write_vehicles(&m, dir) < 0)
         goto out;
+    for (int k = 0; list_suspicious && k < m.n_orders; k++)
+        if (m.orders[k].suspicious)
+            printf("O261129-%04d\n", k + 1);
     rc = 0;
 out:
     dg_model_free(&m);

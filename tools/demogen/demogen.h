@@ -24,11 +24,15 @@ enum dg_class { CLASS_FAST, CLASS_MEDIUM, CLASS_SLOW };
 enum dg_status { STATUS_ACTIVE, STATUS_NEW, STATUS_DISCONTINUED };
 enum dg_segment { SEG_CONSUMER, SEG_BUSINESS, SEG_PREMIUM };
 
+struct dg_product {
+    const char *name;
+    double price, kg;              /* typical shelf price in EUR, weight with packaging */
+};
+
 struct dg_category {
     const char *name;
     int n_items, supplier, chilled;
-    double price_lo, price_hi;     /* EUR, log-uniform */
-    double kg_lo, kg_hi, density;  /* kg per item, log-uniform; kg per litre */
+    double density;                /* kg per litre of packed volume */
     int packs[3];                  /* case pack choices */
     int shelf_lo, shelf_hi;        /* shelf life in days, 0 = not perishable */
     double p_fast, p_medium;       /* velocity class shares, the rest is slow */
@@ -36,7 +40,7 @@ struct dg_category {
     double xmas;                   /* extra demand reached on 23 December, ramped from 1 Dec */
     int weekly;                    /* weekly profile index */
     const char *brands[3];
-    const char *products[16];
+    struct dg_product products[16];
 };
 
 struct dg_supplier {

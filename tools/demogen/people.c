@@ -379,8 +379,18 @@ static int make_history(struct gen *g)
         if (from < HIST_START)
             from = HIST_START;
         int n = dg_poisson(&g->r, c->rate * (DG_HIST - from) / 365.0);
+        /* most people sign up to place their first order */
+        int signup_day = (int)(c->signup - m->d0);
+        int first_soon = signup_day >= HIST_START && dg_bern(&g->r, 0.6);
+        if (first_soon && n == 0)
+            n = 1;
         for (int k = 0; k < n; k++) {
             int day = sample_day(g, c->wh, from);
+            if (k == 0 && first_soon) {
+                day = signup_day + (dg_bern(&g->r, 0.7) ? 0 : dg_int(&g->r, 1, 3));
+                if (day >= DG_HIST)
+                    day = DG_HIST - 1;
+            }
             if (day >= 0 && push_hist(g, ci, c->wh, day, 0) < 0)
                 return -1;
         }
@@ -534,7 +544,7 @@ static void make_vehicles(struct gen *g)
                                       { 12 * 60 + 30, 21 * 60 } };
     /* per warehouse: vans per shift, refrigerated vans per shift, large vans (early) */
     static const int fleet[DG_NWH][7] = {
-        { 2, 2, 2, 2, 2, 1, 1 }, { 2, 1, 2, 2, 1, 1, 1 }, { 2, 1, 1, 1, 1, 1, 1 },
+        { 2, 2, 1, 2, 2, 2, 1 }, { 2, 1, 1, 2, 2, 1, 1 }, { 1, 1, 1, 2, 1, 1, 1 },
     };
     struct dg_model *m = g->m;
     m->vehicles = calloc(64, sizeof *m->vehicles);
