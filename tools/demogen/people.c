@@ -184,7 +184,7 @@ static void set_countries(struct gen *g, struct dg_order *o, int fraud)
 static int pick_qty(struct gen *g, int segment, int fraud)
 {
     if (fraud)
-        return dg_int(&g->r, 1, 4);
+        return dg_int(&g->r, 2, 5);
     if (segment == SEG_BUSINESS)
         return dg_int(&g->r, 1, 6);
     double u = dg_unif(&g->r);
@@ -218,7 +218,7 @@ static double line_weight(struct gen *g, const struct dg_customer *c, int si, in
     if (w <= 0.0)
         return 0.0;
     if (fraud)
-        return w * (it->price_c >= 3000 ? 8.0 : 1.0) * (it->cat == CAT_ELEC ? 3.0 : 1.0);
+        return w * (it->price_c >= 2000 ? 40.0 : 1.0) * (it->cat == CAT_ELEC ? 3.0 : 1.0);
     if (it->cat == c->fav[0] || it->cat == c->fav[1])
         w *= 4.0;
     return w;
