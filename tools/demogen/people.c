@@ -540,11 +540,11 @@ static void make_vehicles(struct gen *g)
         { "refrigerated_van", 600, 4500, 1, 60.0, 0.34, 26.0 },
         { "large_van", 1200, 11000, 0, 65.0, 0.38, 26.0 },
     };
-    static const int shifts[3][2] = { { 7 * 60, 15 * 60 + 30 }, { 9 * 60 + 30, 18 * 60 },
+    static const int shifts[3][2] = { { 7 * 60, 15 * 60 + 30 }, { 10 * 60 + 30, 19 * 60 },
                                       { 12 * 60 + 30, 21 * 60 } };
     /* per warehouse: vans per shift, refrigerated vans per shift, large vans (early) */
     static const int fleet[DG_NWH][7] = {
-        { 2, 2, 1, 2, 2, 2, 1 }, { 2, 1, 1, 2, 2, 1, 1 }, { 1, 1, 1, 2, 1, 1, 1 },
+        { 2, 1, 2, 2, 3, 3, 1 }, { 2, 1, 2, 2, 2, 3, 1 }, { 1, 1, 2, 2, 2, 3, 1 },
     };
     struct dg_model *m = g->m;
     m->vehicles = calloc(64, sizeof *m->vehicles);
