@@ -627,10 +627,14 @@ int main(int argc, char **argv)
                 *p = (unsigned char)d;
             }
     }
+    /* list price less the promotion in force, in cents; -1 when the day is not in the
+     * calendar (reported there) */
 #define PRICE_AT(it, w, day)                                                                  \
-    ((item_price[it] *                                                                        \
-          (100 - pct[((size_t)(it) * MAX_WH + (size_t)(w)) * (size_t)cal_days +               \
-                     (size_t)((day) - cal_first)]) + 50) / 100)
+    ((day) < cal_first || (day) >= cal_first + cal_days                                       \
+         ? -1L                                                                                \
+         : (item_price[it] *                                                                  \
+                (100 - pct[((size_t)(it) * MAX_WH + (size_t)(w)) * (size_t)cal_days +         \
+                           (size_t)((day) - cal_first)]) + 50) / 100)
 
     /* sales */
     int s_date = col(&sales, "date"), s_sku = col(&sales, "sku"), s_wh = col(&sales, "warehouse");
@@ -656,10 +660,12 @@ int main(int argc, char **argv)
         if (d < item_from[it] || d > item_until[it])
             problem(AT(&sales, r), "%s sold on %s outside its listing", cell(&sales, r, s_sku),
                     cell(&sales, r, s_date));
-        if (get_cents(&sales, r, s_price, &price) == 0 && w < MAX_WH &&
-            price != PRICE_AT(it, w, d))
+        long want = w < MAX_WH ? PRICE_AT(it, w, d) : 0;
+        if (want < 0)
+            problem(AT(&sales, r), "date %s is not in calendar.csv", cell(&sales, r, s_date));
+        else if (get_cents(&sales, r, s_price, &price) == 0 && w < MAX_WH && price != want)
             problem(AT(&sales, r), "price %s but list price less promotion is %ld.%02ld",
-                    cell(&sales, r, s_price), PRICE_AT(it, w, d) / 100, PRICE_AT(it, w, d) % 100);
+                    cell(&sales, r, s_price), want / 100, want % 100);
     }
 
     /* open orders */
@@ -907,10 +913,10 @@ int main(int argc, char **argv)
         long w = ref(&m_wh, &hist, r, h_wh, "warehouses.csv");
         if (w < 0 || w >= MAX_WH)
             continue;
-        if (d >= hist_first && amount != q * PRICE_AT(it, w, d))
+        long want = PRICE_AT(it, w, d);
+        if (want >= 0 && amount != q * want)
             problem(AT(&hist, r), "amount %s but %ld x the day's price is %ld.%02ld",
-                    cell(&hist, r, col(&hist, "amount")), q, q * PRICE_AT(it, w, d) / 100,
-                    q * PRICE_AT(it, w, d) % 100);
+                    cell(&hist, r, col(&hist, "amount")), q, q * want / 100, q * want % 100);
         /* every unit in the history was a unit sold that day at that warehouse */
         const char *k = key3(cell(&hist, r, h_date), cell(&hist, r, h_sku), cell(&hist, r, h_wh));
         long *left = map_slot(&m_sales, k, 0);

@@ -337,12 +337,13 @@ static int wh_by_scale(struct gen *g)
 static int existing_customer(struct gen *g, int wh, int64_t by_date)
 {
     struct dg_model *m = g->m;
-    for (;;) {
+    for (int tries = 0; tries < 1000000; tries++) {
         int ci = dg_int(&g->r, 0, m->n_customers - 1);
         const struct dg_customer *c = &m->customers[ci];
         if (c->wh == wh && !c->fraud_account && c->signup <= by_date)
             return ci;
     }
+    return -1;
 }
 
 static int cmp_order(const void *a, const void *b)
@@ -409,7 +410,7 @@ static int make_history(struct gen *g)
         } else {
             ci = existing_customer(g, wh, m->d0 + day);
         }
-        if (push_hist(g, ci, wh, day, 1) < 0)
+        if (ci >= 0 && push_hist(g, ci, wh, day, 1) < 0)
             return -1;
     }
     /* order by time; lines move with their order */
@@ -517,7 +518,7 @@ static int make_orders(struct gen *g)
             } else {
                 ci = existing_customer(g, wh, m->d0 + DG_HIST - 1);
             }
-            if (push_order(g, ci, wh, 1) < 0)
+            if (ci >= 0 && push_order(g, ci, wh, 1) < 0)
                 goto oom;
         }
     }
