@@ -98,7 +98,8 @@ static const struct dg_category categories[DG_NCAT] = {
         { "Cotton Pads 100pk", 1.49, 0.06 },
         { "Lip Balm", 2.49, 0.02 },
       } },
-    { "Electronics Accessories", 18, 3, 0, 0.25, { 5, 10, 20 }, 0, 0, 0.05, 0.25, 0.10, 350, 0.90, 2,
+    { "Electronics Accessories", 18, 3, 0, 0.25, { 5, 10, 20 }, 0, 0, 0.05, 0.25, 0.10, 350, 0.90,
+      2,
       { "Voltix", "Zentra", "Lumaro" },
       {
         { "USB-C Cable 1m", 9.99, 0.05 },
@@ -180,7 +181,8 @@ static const struct dg_category categories[DG_NCAT] = {
       } },
 };
 
-#define WD(a, b, c, d, e, f, g) ((a) | (b) << 1 | (c) << 2 | (d) << 3 | (e) << 4 | (f) << 5 | (g) << 6)
+#define WD(a, b, c, d, e, f, g) \
+    ((a) | (b) << 1 | (c) << 2 | (d) << 3 | (e) << 4 | (f) << 5 | (g) << 6)
 static const struct dg_supplier suppliers[] = {
     { "SUP01", "FrischKontor Nord",       3, 0.5, WD(1, 1, 1, 1, 1, 0, 0) },
     { "SUP02", "Hanse Foods Wholesale",   5, 1.0, WD(1, 0, 0, 1, 0, 0, 0) },
@@ -199,14 +201,16 @@ static const struct dg_town towns_hh[] = {
 };
 static const struct dg_town towns_k[] = {
     { "Koeln",       50.9375,  6.9603, 0.45, 4.0 }, { "Bonn",        50.7374,  7.0982, 0.15, 3.0 },
-    { "Leverkusen",  51.0459,  6.9848, 0.10, 2.5 }, { "Bergisch Gladbach", 50.9918, 7.1362, 0.07, 2.0 },
+    { "Leverkusen",  51.0459,  6.9848, 0.10, 2.5 },
+    { "Bergisch Gladbach", 50.9918, 7.1362, 0.07, 2.0 },
     { "Huerth",      50.8779,  6.8760, 0.06, 1.5 }, { "Frechen",     50.9125,  6.8120, 0.05, 1.5 },
     { "Bruehl",      50.8290,  6.9040, 0.06, 1.5 }, { "Dormagen",    51.0960,  6.8400, 0.06, 1.5 },
 };
 static const struct dg_town towns_m[] = {
     { "Muenchen",    48.1372, 11.5756, 0.55, 5.0 }, { "Ottobrunn",   48.0650, 11.6650, 0.08, 2.0 },
     { "Freising",    48.4029, 11.7488, 0.07, 2.0 }, { "Erding",      48.3064, 11.9077, 0.06, 2.0 },
-    { "Dachau",      48.2600, 11.4340, 0.07, 2.0 }, { "Unterschleissheim", 48.2800, 11.5770, 0.07, 1.5 },
+    { "Dachau",      48.2600, 11.4340, 0.07, 2.0 },
+    { "Unterschleissheim", 48.2800, 11.5770, 0.07, 1.5 },
     { "Starnberg",   47.9990, 11.3400, 0.05, 1.5 }, { "Ebersberg",   48.0770, 11.9700, 0.05, 1.5 },
 };
 

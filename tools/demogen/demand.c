@@ -199,8 +199,13 @@ static int cmp_rate_desc(const void *a, const void *b)
 }
 
 /* zone layout: A fast pick face, B bulk and slow movers, C chilled */
-static const struct { char zone; int aisles, bays, levels; } zones[3] = {
-    { 'A', 6, 12, 4 }, { 'B', 10, 12, 5 }, { 'C', 2, 12, 4 },
+static const struct {
+    char zone;
+    int aisles, bays, levels;
+} zones[3] = {
+    { 'A', 6, 12, 4 },
+    { 'B', 10, 12, 5 },
+    { 'C', 2, 12, 4 },
 };
 
 static void make_bins(struct dg_model *m)
@@ -217,8 +222,9 @@ static void make_bins(struct dg_model *m)
             for (int si = 0; si < m->n_series; si++) {
                 const struct dg_series *s = &m->series[si];
                 const struct dg_item *it = &m->items[s->item];
-                int zone = m->cats[it->cat].chilled ? 2
-                           : it->klass == CLASS_SLOW || it->status == STATUS_DISCONTINUED ? 1 : 0;
+                int zone = m->cats[it->cat].chilled                                       ? 2
+                           : it->klass == CLASS_SLOW || it->status == STATUS_DISCONTINUED ? 1
+                                                                                          : 0;
                 if (s->wh == w && zone == z) {
                     keys[n].series = si;
                     keys[n].rate = s->rate28;

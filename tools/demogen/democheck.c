@@ -124,8 +124,8 @@ struct table {
     char *text;
     int ncols, nrows;
     char **header;
-    char **cells;                  /* nrows x ncols */
-    long *lines;                   /* line number of each row */
+    char **cells; /* nrows x ncols */
+    long *lines;  /* line number of each row */
 };
 
 static int split(char *s, char **out, int max)
@@ -338,8 +338,8 @@ static int get_date(const struct table *t, int r, int c, int64_t lo, int64_t hi,
 
 static int parse_hhmm(const char *s)
 {
-    if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' ||
-        s[1] > '9' || s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+    if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
+        s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
         return -1;
     int h = (s[0] - '0') * 10 + s[1] - '0', m = (s[3] - '0') * 10 + s[4] - '0';
     return h < 24 ? h * 60 + m : -1;
@@ -359,8 +359,8 @@ static void index_rows(struct map *m, const struct table *t, int c)
     for (int r = 0; r < t->nrows; r++) {
         long *v = map_slot(m, cell(t, r, c), 1);
         if (*v >= 0)
-            problem(AT(t, r), "duplicate %s '%s' (first on line %ld)", t->header[c],
-                    cell(t, r, c), t->lines[*v]);
+            problem(AT(t, r), "duplicate %s '%s' (first on line %ld)", t->header[c], cell(t, r, c),
+                    t->lines[*v]);
         else
             *v = r;
     }
@@ -411,27 +411,27 @@ int main(int argc, char **argv)
     const int64_t plan_day = hist_last + 1;
     const int64_t orders_first = dg_days_from_civil(2025, 11, 29);
 
-    struct table items, sup, wh, cal, promo, sales, stock, open, bins, cust, ord, lines, hist,
-        veh;
+    struct table items, sup, wh, cal, promo, sales, stock, open, bins, cust, ord, lines, hist, veh;
     int bad = 0;
-    bad |= load(&items, dir, "items", COLS("sku", "name", "category", "unit_cost", "unit_price",
-                                           "case_pack", "moq_units", "supplier", "weight_kg",
-                                           "volume_l", "shelf_life_days"));
-    bad |= load(&sup, dir, "suppliers", COLS("supplier", "name", "lead_time_days",
-                                             "lead_time_sd_days", "order_weekdays"));
-    bad |= load(&wh, dir, "warehouses", COLS("warehouse", "name", "lat", "lon",
-                                             "storage_volume_l", "receiving_volume_l_per_day"));
+    bad |= load(&items, dir, "items",
+                COLS("sku", "name", "category", "unit_cost", "unit_price", "case_pack", "moq_units",
+                     "supplier", "weight_kg", "volume_l", "shelf_life_days"));
+    bad |= load(&sup, dir, "suppliers",
+                COLS("supplier", "name", "lead_time_days", "lead_time_sd_days", "order_weekdays"));
+    bad |= load(
+        &wh, dir, "warehouses",
+        COLS("warehouse", "name", "lat", "lon", "storage_volume_l", "receiving_volume_l_per_day"));
     bad |= load(&cal, dir, "calendar", COLS("date", "weekday", "holiday", "event"));
     bad |= load(&promo, dir, "promotions",
                 COLS("sku", "warehouse", "start_date", "end_date", "discount_pct"));
     bad |= load(&sales, dir, "sales", COLS("date", "sku", "warehouse", "qty", "price"));
     bad |= load(&stock, dir, "stock", COLS("sku", "warehouse", "on_hand"));
-    bad |= load(&open, dir, "open_orders", COLS("order_ref", "kind", "sku", "warehouse",
-                                                "from_warehouse", "qty", "expected_date"));
-    bad |= load(&bins, dir, "bins", COLS("warehouse", "bin", "zone", "aisle", "bay", "level",
-                                         "sku"));
-    bad |= load(&cust, dir, "customers", COLS("customer", "lat", "lon", "segment",
-                                              "signup_date"));
+    bad |= load(
+        &open, dir, "open_orders",
+        COLS("order_ref", "kind", "sku", "warehouse", "from_warehouse", "qty", "expected_date"));
+    bad |=
+        load(&bins, dir, "bins", COLS("warehouse", "bin", "zone", "aisle", "bay", "level", "sku"));
+    bad |= load(&cust, dir, "customers", COLS("customer", "lat", "lon", "segment", "signup_date"));
     bad |= load(&ord, dir, "orders",
                 COLS("order_id", "customer", "warehouse", "created_at", "tw_start", "tw_end",
                      "service_min", "amount", "payment_method", "card_country", "ship_country",
@@ -608,8 +608,8 @@ int main(int argc, char **argv)
         int64_t a, b;
         if (get_date(&promo, r, col(&promo, "start_date"), cal_first, cal_first + cal_days - 1,
                      &a) < 0 ||
-            get_date(&promo, r, col(&promo, "end_date"), cal_first, cal_first + cal_days - 1,
-                     &b) < 0 ||
+            get_date(&promo, r, col(&promo, "end_date"), cal_first, cal_first + cal_days - 1, &b) <
+                0 ||
             get_long(&promo, r, col(&promo, "discount_pct"), 1, 90, &d) < 0 || it < 0)
             continue;
         if (a > b)
@@ -623,18 +623,20 @@ int main(int argc, char **argv)
                 unsigned char *p = &pct[((size_t)it * MAX_WH + (size_t)k) * (size_t)cal_days +
                                         (size_t)(day - cal_first)];
                 if (*p)
-                    problem(AT(&promo, r), "overlaps another promotion of %s", cell(&promo, r, p_sku));
+                    problem(AT(&promo, r), "overlaps another promotion of %s",
+                            cell(&promo, r, p_sku));
                 *p = (unsigned char)d;
             }
     }
     /* list price less the promotion in force, in cents; -1 when the day is not in the
      * calendar (reported there) */
-#define PRICE_AT(it, w, day)                                                                  \
-    ((day) < cal_first || (day) >= cal_first + cal_days                                       \
-         ? -1L                                                                                \
-         : (item_price[it] *                                                                  \
-                (100 - pct[((size_t)(it) * MAX_WH + (size_t)(w)) * (size_t)cal_days +         \
-                           (size_t)((day) - cal_first)]) + 50) / 100)
+#define PRICE_AT(it, w, day)                                                                       \
+    ((day) < cal_first || (day) >= cal_first + cal_days                                            \
+         ? -1L                                                                                     \
+         : (item_price[it] * (100 - pct[((size_t)(it)*MAX_WH + (size_t)(w)) * (size_t)cal_days +   \
+                                        (size_t)((day)-cal_first)]) +                              \
+            50) /                                                                                  \
+               100)
 
     /* sales */
     int s_date = col(&sales, "date"), s_sku = col(&sales, "sku"), s_wh = col(&sales, "warehouse");
@@ -648,7 +650,8 @@ int main(int argc, char **argv)
             get_long(&sales, r, s_qty, 1, 100000000L, &q) < 0 || it < 0 || w < 0)
             continue;
         total_units += q;
-        const char *k = key3(cell(&sales, r, s_date), cell(&sales, r, s_sku), cell(&sales, r, s_wh));
+        const char *k =
+            key3(cell(&sales, r, s_date), cell(&sales, r, s_sku), cell(&sales, r, s_wh));
         long *v = map_slot(&m_sales, k, 1);
         if (*v >= 0)
             problem(AT(&sales, r), "second row for %s %s %s", cell(&sales, r, s_date),
@@ -669,7 +672,8 @@ int main(int argc, char **argv)
     }
 
     /* open orders */
-    int o_sku = col(&open, "sku"), o_wh = col(&open, "warehouse"), o_from = col(&open, "from_warehouse");
+    int o_sku = col(&open, "sku"), o_wh = col(&open, "warehouse"),
+        o_from = col(&open, "from_warehouse");
     for (int r = 0; r < open.nrows; r++) {
         long q, it = ref(&m_items, &open, r, o_sku, "items.csv");
         ref(&m_wh, &open, r, o_wh, "warehouses.csv");
@@ -725,8 +729,8 @@ int main(int argc, char **argv)
     }
 
     /* tomorrow's orders and their lines */
-    static const char *const payments[] = { "card", "paypal", "invoice", "direct_debit",
-                                            "gift_card", NULL };
+    static const char *const payments[] = { "card",         "paypal",    "invoice",
+                                            "direct_debit", "gift_card", NULL };
     long *ord_cents = calloc((size_t)ord.nrows + 1, sizeof *ord_cents);
     double *ord_kg = calloc((size_t)ord.nrows + 1, sizeof *ord_kg);
     double *ord_l = calloc((size_t)ord.nrows + 1, sizeof *ord_l);
@@ -759,17 +763,17 @@ int main(int argc, char **argv)
     double wh_kg[MAX_WH] = { 0 }, wh_l[MAX_WH] = { 0 }, wh_cold_kg[MAX_WH] = { 0 };
     double max_kg[MAX_WH] = { 0 };
     int wh_orders[MAX_WH] = { 0 };
-    int c_created = col(&ord, "created_at"), c_tws = col(&ord, "tw_start"), c_twe = col(&ord, "tw_end");
+    int c_created = col(&ord, "created_at"), c_tws = col(&ord, "tw_start"),
+        c_twe = col(&ord, "tw_end");
     char created_day[11];
     dg_format_date(hist_last, created_day);
     for (int r = 0; r < ord.nrows; r++) {
         long cu = ref(&m_cust, &ord, r, col(&ord, "customer"), "customers.csv");
         long w = ref(&m_wh, &ord, r, c_owh, "warehouses.csv"), svc, amount;
         const char *created = cell(&ord, r, c_created);
-        if (strncmp(created, created_day, 10) || created[10] != 'T' ||
-            parse_hhmm(created + 11) < 0)
-            problem(AT(&ord, r), "created_at '%s' is not a time on %s (YYYY-MM-DDTHH:MM)",
-                    created, created_day);
+        if (strncmp(created, created_day, 10) || created[10] != 'T' || parse_hhmm(created + 11) < 0)
+            problem(AT(&ord, r), "created_at '%s' is not a time on %s (YYYY-MM-DDTHH:MM)", created,
+                    created_day);
         int a = get_hhmm(&ord, r, c_tws), b = get_hhmm(&ord, r, c_twe);
         if (a >= 0 && b >= 0 && a >= b)
             problem(AT(&ord, r), "tw_start %s is not before tw_end %s", cell(&ord, r, c_tws),
@@ -792,7 +796,8 @@ int main(int argc, char **argv)
         double v;
         if ((c = col(&ord, "weight_kg")) >= 0 && get_double(&ord, r, c, 0, 1e9, &v) == 0 &&
             fabs(v - ord_kg[r]) > 0.0015)
-            problem(AT(&ord, r), "weight_kg %s but its lines weigh %.3f", cell(&ord, r, c), ord_kg[r]);
+            problem(AT(&ord, r), "weight_kg %s but its lines weigh %.3f", cell(&ord, r, c),
+                    ord_kg[r]);
         if ((c = col(&ord, "volume_l")) >= 0 && get_double(&ord, r, c, 0, 1e9, &v) == 0 &&
             fabs(v - ord_l[r]) > 0.0015)
             problem(AT(&ord, r), "volume_l %s but its lines take %.3f", cell(&ord, r, c), ord_l[r]);
@@ -832,12 +837,12 @@ int main(int argc, char **argv)
         get_double(&veh, r, col(&veh, "fixed_cost"), 0, 1e6, &cost);
         get_double(&veh, r, col(&veh, "cost_per_km"), 0, 1e6, &cost);
         get_double(&veh, r, col(&veh, "cost_per_hour"), 0, 1e6, &cost);
-        int a = get_hhmm(&veh, r, col(&veh, "shift_start")), b = get_hhmm(&veh, r, col(&veh, "shift_end"));
+        int a = get_hhmm(&veh, r, col(&veh, "shift_start")),
+            b = get_hhmm(&veh, r, col(&veh, "shift_end"));
         if (a >= 0 && b >= 0 && a >= b)
             problem(AT(&veh, r), "shift_start is not before shift_end");
         if (get_long(&veh, r, col(&veh, "capacity_kg"), 1, 100000, &kg) < 0 ||
-            get_long(&veh, r, col(&veh, "capacity_l"), 1, 1000000, &l) < 0 || w < 0 ||
-            w >= MAX_WH)
+            get_long(&veh, r, col(&veh, "capacity_l"), 1, 1000000, &l) < 0 || w < 0 || w >= MAX_WH)
             continue;
         cap_kg[w] += (double)kg;
         cap_l[w] += (double)l;
@@ -853,11 +858,13 @@ int main(int argc, char **argv)
     for (int w = 0; w < wh.nrows && w < MAX_WH; w++) {
         const char *id = cell(&wh, w, 0);
         if (wh_kg[w] > cap_kg[w] || wh_l[w] > cap_l[w])
-            problem(veh.file, 1, "%s: orders need %.0f kg / %.0f l, vehicles carry %.0f kg / %.0f l",
-                    id, wh_kg[w], wh_l[w], cap_kg[w], cap_l[w]);
+            problem(veh.file, 1,
+                    "%s: orders need %.0f kg / %.0f l, vehicles carry %.0f kg / %.0f l", id,
+                    wh_kg[w], wh_l[w], cap_kg[w], cap_l[w]);
         if (wh_cold_kg[w] > cap_cold_kg[w])
-            problem(veh.file, 1, "%s: refrigerated orders weigh %.0f kg, refrigerated vehicles carry %.0f",
-                    id, wh_cold_kg[w], cap_cold_kg[w]);
+            problem(veh.file, 1,
+                    "%s: refrigerated orders weigh %.0f kg, refrigerated vehicles carry %.0f", id,
+                    wh_cold_kg[w], cap_cold_kg[w]);
         if (max_kg[w] > big_kg[w])
             problem(veh.file, 1, "%s: an order of %.0f kg fits no vehicle (largest %.0f kg)", id,
                     max_kg[w], big_kg[w]);
@@ -867,8 +874,7 @@ int main(int argc, char **argv)
     for (int r = 0; r < ord.nrows; r++) {
         long w = map_get(&m_wh, cell(&ord, r, c_owh));
         int a = parse_hhmm(cell(&ord, r, c_tws)), b = parse_hhmm(cell(&ord, r, c_twe));
-        if (w >= 0 && w < MAX_WH && a >= 0 && b >= 0 &&
-            (b < first_shift[w] || a > last_shift[w]))
+        if (w >= 0 && w < MAX_WH && a >= 0 && b >= 0 && (b < first_shift[w] || a > last_shift[w]))
             problem(AT(&ord, r), "time window %s-%s outside every shift at %s",
                     cell(&ord, r, c_tws), cell(&ord, r, c_twe), cell(&ord, r, c_owh));
     }
@@ -889,15 +895,17 @@ int main(int argc, char **argv)
         int first_row = r == 0 || strcmp(cell(&hist, r, h_id), cell(&hist, r - 1, h_id));
         if (first_row) {
             if (map_get(&m_hist_used, cell(&hist, r, h_id)) >= 0)
-                problem(AT(&hist, r), "order %s continues after other orders; keep its rows together",
+                problem(AT(&hist, r),
+                        "order %s continues after other orders; keep its rows together",
                         cell(&hist, r, h_id));
             *map_slot(&m_hist_used, cell(&hist, r, h_id), 1) = r;
             n_hist_orders++;
             n_fraud += fraud;
         } else {
-            static const char *const same[] = { "customer", "date", "fraud", "warehouse", "time",
-                                                "payment_method", "card_country", "ship_country",
-                                                "ip_country", NULL };
+            static const char *const same[] = {
+                "customer",       "date",         "fraud",        "warehouse",  "time",
+                "payment_method", "card_country", "ship_country", "ip_country", NULL
+            };
             for (int k = 0; same[k]; k++) {
                 int c = col(&hist, same[k]);
                 if (c >= 0 && strcmp(cell(&hist, r, c), cell(&hist, r - 1, c)))
@@ -933,18 +941,18 @@ int main(int argc, char **argv)
     if (n_errors == 0)
         printf("sco-democheck: '%s' is consistent: %d items, %d sales rows (%ld units), "
                "%d orders with %d lines, %ld past orders (%ld fraud), %d vehicles\n",
-               dir, items.nrows, sales.nrows, total_units, ord.nrows, lines.nrows,
-               n_hist_orders, n_fraud, veh.nrows);
+               dir, items.nrows, sales.nrows, total_units, ord.nrows, lines.nrows, n_hist_orders,
+               n_fraud, veh.nrows);
     else
         fprintf(stderr, "sco-democheck: %d problem(s) in '%s'%s\n", n_errors, dir,
                 n_errors > MAX_ERRORS ? " (first ones shown)" : "");
 
-    struct map *maps[] = { &m_items, &m_sup, &m_wh, &m_cust, &m_ord, &m_stock, &m_sales,
-                           &m_bins, &m_binsku, &m_cal, &m_open, &m_veh, &m_hist_used };
+    struct map *maps[] = { &m_items, &m_sup,    &m_wh,  &m_cust, &m_ord, &m_stock,    &m_sales,
+                           &m_bins,  &m_binsku, &m_cal, &m_open, &m_veh, &m_hist_used };
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         map_free(maps[i]);
-    struct table *tables[] = { &items, &sup, &wh, &cal, &promo, &sales, &stock, &open, &bins,
-                               &cust, &ord, &lines, &hist, &veh };
+    struct table *tables[] = { &items, &sup,  &wh,   &cal, &promo, &sales, &stock,
+                               &open,  &bins, &cust, &ord, &lines, &hist,  &veh };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         table_free(tables[i]);
     free(item_price);

@@ -85,8 +85,8 @@ static int write_items(const struct dg_model *m, const char *dir)
             snprintf(shelf, sizeof shelf, "%d", it->shelf_life);
         fprintf(o.f, "%s,%s,%s,%s,%s,%d,%d,%s,%.3f,%.3f,%s,%s,%s,%s,%s,%s\n", it->sku, it->name,
                 m->cats[it->cat].name, cost, price, it->case_pack, it->moq,
-                m->suppliers[it->supplier].id, it->weight_g / 1000.0, it->volume_ml / 1000.0,
-                shelf, m->cats[it->cat].chilled ? "refrigerated" : "", dg_class_names[it->klass],
+                m->suppliers[it->supplier].id, it->weight_g / 1000.0, it->volume_ml / 1000.0, shelf,
+                m->cats[it->cat].chilled ? "refrigerated" : "", dg_class_names[it->klass],
                 dg_status_names[it->status], from, until);
     }
     return out_close(&o);
@@ -236,8 +236,8 @@ static int write_customers(const struct dg_model *m, const char *dir)
         const struct dg_customer *p = &m->customers[c];
         char date[11];
         dg_format_date(p->signup, date);
-        fprintf(o.f, "%s,%.5f,%.5f,%s,%s,%s\n", p->id, p->lat, p->lon,
-                dg_segment_names[p->segment], date, m->whs[p->wh].id);
+        fprintf(o.f, "%s,%.5f,%.5f,%s,%s,%s\n", p->id, p->lat, p->lon, dg_segment_names[p->segment],
+                date, m->whs[p->wh].id);
     }
     return out_close(&o);
 }
@@ -266,10 +266,9 @@ static int write_orders(const struct dg_model *m, const char *dir)
         hhmm(p->tw_end, b);
         money(p->amount_c, amount);
         fprintf(o.f, "%s,%s,%s,%sT%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%s\n", id,
-                m->customers[p->customer].id, m->whs[p->wh].id, created, at, a, b,
-                p->service_min, amount, dg_payment_names[p->payment], p->card, p->ship, p->ip,
-                delivery, p->weight_g / 1000.0, p->volume_ml / 1000.0,
-                p->chilled ? "refrigerated" : "");
+                m->customers[p->customer].id, m->whs[p->wh].id, created, at, a, b, p->service_min,
+                amount, dg_payment_names[p->payment], p->card, p->ship, p->ip, delivery,
+                p->weight_g / 1000.0, p->volume_ml / 1000.0, p->chilled ? "refrigerated" : "");
         for (int j = 0; j < p->n_lines; j++) {
             const struct dg_line *ln = &m->lines[p->first_line + j];
             char price[24];
@@ -299,8 +298,8 @@ static int write_history(const struct dg_model *m, const char *dir)
             money((long)ln->qty * ln->price_c, amount);
             fprintf(o.f, "H%06d,%s,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s\n", k + 1,
                     m->customers[p->customer].id, date, m->items[ln->item].sku, ln->qty, amount,
-                    p->fraud, m->whs[p->wh].id, at, dg_payment_names[p->payment], p->card,
-                    p->ship, p->ip);
+                    p->fraud, m->whs[p->wh].id, at, dg_payment_names[p->payment], p->card, p->ship,
+                    p->ip);
         }
     }
     return out_close(&o);
@@ -349,10 +348,11 @@ void dg_model_free(struct dg_model *m)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sco-demogen OUTDIR [--seed N] [--list-suspicious]\n"
-               "writes the demo business (one CSV per table) into OUTDIR; the default seed %d\n"
-               "reproduces configs/demo/ byte for byte. --list-suspicious also prints the ids\n"
-               "of tomorrow's orders that were generated as fraud attempts (not in any table)\n",
+    fprintf(f,
+            "usage: sco-demogen OUTDIR [--seed N] [--list-suspicious]\n"
+            "writes the demo business (one CSV per table) into OUTDIR; the default seed %d\n"
+            "reproduces configs/demo/ byte for byte. --list-suspicious also prints the ids\n"
+            "of tomorrow's orders that were generated as fraud attempts (not in any table)\n",
             DEFAULT_SEED);
 }
 
@@ -398,12 +398,11 @@ int main(int argc, char **argv)
     if (dg_catalog(&m) < 0 || dg_demand(&m) < 0 || dg_people(&m) < 0)
         goto out;
     rc = 73;
-    if (write_items(&m, dir) < 0 || write_suppliers(&m, dir) < 0 ||
-        write_warehouses(&m, dir) < 0 || write_calendar(&m, dir) < 0 ||
-        write_promotions(&m, dir) < 0 || write_sales(&m, dir) < 0 || write_stock(&m, dir) < 0 ||
-        write_open_orders(&m, dir) < 0 || write_bins(&m, dir) < 0 ||
-        write_customers(&m, dir) < 0 || write_orders(&m, dir) < 0 ||
-        write_history(&m, dir) < 0 || write_vehicles(&m, dir) < 0)
+    if (write_items(&m, dir) < 0 || write_suppliers(&m, dir) < 0 || write_warehouses(&m, dir) < 0 ||
+        write_calendar(&m, dir) < 0 || write_promotions(&m, dir) < 0 || write_sales(&m, dir) < 0 ||
+        write_stock(&m, dir) < 0 || write_open_orders(&m, dir) < 0 || write_bins(&m, dir) < 0 ||
+        write_customers(&m, dir) < 0 || write_orders(&m, dir) < 0 || write_history(&m, dir) < 0 ||
+        write_vehicles(&m, dir) < 0)
         goto out;
     for (int k = 0; list_suspicious && k < m.n_orders; k++)
         if (m.orders[k].suspicious)

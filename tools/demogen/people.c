@@ -8,8 +8,7 @@
 #include "demogen.h"
 
 const char *const dg_segment_names[] = { "consumer", "business", "premium" };
-const char *const dg_payment_names[] = { "card", "paypal", "invoice", "direct_debit",
-                                         "gift_card" };
+const char *const dg_payment_names[] = { "card", "paypal", "invoice", "direct_debit", "gift_card" };
 enum { PAY_CARD, PAY_PAYPAL, PAY_INVOICE, PAY_DEBIT, PAY_GIFT };
 
 static const double pay_weights[3][5] = {
@@ -24,14 +23,17 @@ static const double hour_weights[24] = {
     0.30, 0.15, 0.10, 0.08, 0.08, 0.20, 0.80, 1.50, 2.50, 3.00, 3.00, 3.00,
     3.50, 3.00, 3.00, 3.00, 3.00, 3.50, 4.00, 4.50, 5.00, 4.50, 3.00, 1.50,
 };
-static const char *const legit_card_abroad[] = { "AT", "NL", "CH", "FR", "PL", "DK", "BE",
-                                                 "LU", "GB", "US" };
-static const char *const legit_ip_abroad[] = { "AT", "NL", "FR", "ES", "IT", "CH", "US",
-                                               "GB", "PT" };
-static const char *const fraud_card[] = { "US", "GB", "NG", "RO", "BR", "UA", "CN", "NL",
-                                          "FR", "TR" };
-static const char *const fraud_ip[] = { "RU", "NG", "VN", "US", "NL", "RO", "BR", "CN",
-                                        "ID", "UA" };
+static const char *const legit_card_abroad[] = { "AT", "NL", "CH", "FR", "PL",
+                                                 "DK", "BE", "LU", "GB", "US" };
+static const char *const legit_ip_abroad[] = {
+    "AT", "NL", "FR", "ES", "IT", "CH", "US", "GB", "PT"
+};
+static const char *const fraud_card[] = {
+    "US", "GB", "NG", "RO", "BR", "UA", "CN", "NL", "FR", "TR"
+};
+static const char *const fraud_ip[] = {
+    "RU", "NG", "VN", "US", "NL", "RO", "BR", "CN", "ID", "UA"
+};
 /* how likely a customer favours a category */
 static const double cat_affinity[DG_NCAT] = { 2, 3, 2.5, 2, 2, 1.5, 1, 1, 1.2, 1 };
 
@@ -43,12 +45,12 @@ struct gen {
     struct dg_model *m;
     struct dg_rng r;
     int cap_customers, cap_hist, cap_hist_lines, cap_orders, cap_lines;
-    int cap_bought;                /* customers bought[] has room for */
-    int (*bought)[MAX_BOUGHT];     /* per customer: series bought before */
+    int cap_bought;            /* customers bought[] has room for */
+    int (*bought)[MAX_BOUGHT]; /* per customer: series bought before */
     int *n_bought;
-    double *prefix[DG_NWH];        /* cumulative daily units per warehouse over the window */
-    int *pending;                  /* per series: units on tomorrow's orders so far */
-    double *w;                     /* scratch weights, one per series */
+    double *prefix[DG_NWH]; /* cumulative daily units per warehouse over the window */
+    int *pending;           /* per series: units on tomorrow's orders so far */
+    double *w;              /* scratch weights, one per series */
 };
 
 static int grow(void **p, int *cap, int need, size_t size)
@@ -95,9 +97,8 @@ static void place(struct gen *g, int wh, double *lat, double *lon)
 static int new_customer(struct gen *g, int wh, int segment, int64_t signup)
 {
     struct dg_model *m = g->m;
-    if (m->n_customers >= g->cap_bought ||
-        grow((void **)&m->customers, &g->cap_customers, m->n_customers + 1,
-             sizeof *m->customers) < 0)
+    if (m->n_customers >= g->cap_bought || grow((void **)&m->customers, &g->cap_customers,
+                                                m->n_customers + 1, sizeof *m->customers) < 0)
         return -1;
     struct dg_customer *c = &m->customers[m->n_customers];
     c->wh = wh;
@@ -193,7 +194,7 @@ static int pick_qty(struct gen *g, int segment, int fraud)
 
 static int n_lines_for(struct gen *g, int segment, int fraud)
 {
-    int n = fraud ? 1 + dg_poisson(&g->r, 2.5)
+    int n = fraud                     ? 1 + dg_poisson(&g->r, 2.5)
             : segment == SEG_BUSINESS ? 2 + dg_poisson(&g->r, 1.5)
             : segment == SEG_PREMIUM  ? 1 + dg_poisson(&g->r, 2.0)
                                       : 1 + dg_poisson(&g->r, 1.3);
@@ -436,7 +437,9 @@ static void time_window(struct gen *g, struct dg_order *o)
     int seg = g->m->customers[o->customer].segment;
     double u = dg_unif(&g->r);
     if (seg == SEG_BUSINESS) {
-        static const int b[3][2] = { { 9 * 60, 12 * 60 }, { 8 * 60, 16 * 60 }, { 10 * 60, 14 * 60 } };
+        static const int b[3][2] = { { 9 * 60, 12 * 60 },
+                                     { 8 * 60, 16 * 60 },
+                                     { 10 * 60, 14 * 60 } };
         int k = dg_int(&g->r, 0, 2);
         o->tw_start = b[k][0];
         o->tw_end = b[k][1];
@@ -447,8 +450,9 @@ static void time_window(struct gen *g, struct dg_order *o)
         o->tw_start = 8 * 60 + 120 * dg_int(&g->r, 0, 5);
         o->tw_end = o->tw_start + 120;
     } else {
-        static const int wide[4][2] = { { 8 * 60, 14 * 60 }, { 12 * 60, 18 * 60 },
-                                        { 14 * 60, 20 * 60 }, { 8 * 60, 20 * 60 } };
+        static const int wide[4][2] = {
+            { 8 * 60, 14 * 60 }, { 12 * 60, 18 * 60 }, { 14 * 60, 20 * 60 }, { 8 * 60, 20 * 60 }
+        };
         int k = dg_int(&g->r, 0, 3);
         o->tw_start = wide[k][0];
         o->tw_end = wide[k][1];
@@ -456,7 +460,8 @@ static void time_window(struct gen *g, struct dg_order *o)
     int units = 0;
     for (int k = 0; k < o->n_lines; k++)
         units += g->m->lines[o->first_line + k].qty;
-    int service = 3 + (units + 1) / 2 + (o->weight_g > 30000 ? 5 : 0) + (seg == SEG_BUSINESS ? 4 : 0);
+    int service =
+        3 + (units + 1) / 2 + (o->weight_g > 30000 ? 5 : 0) + (seg == SEG_BUSINESS ? 4 : 0);
     o->service_min = service > 20 ? 20 : service;
 }
 
@@ -541,11 +546,14 @@ static void make_vehicles(struct gen *g)
         { "refrigerated_van", 600, 4500, 1, 60.0, 0.34, 26.0 },
         { "large_van", 1200, 11000, 0, 65.0, 0.38, 26.0 },
     };
-    static const int shifts[3][2] = { { 7 * 60, 15 * 60 + 30 }, { 10 * 60 + 30, 19 * 60 },
+    static const int shifts[3][2] = { { 7 * 60, 15 * 60 + 30 },
+                                      { 10 * 60 + 30, 19 * 60 },
                                       { 12 * 60 + 30, 21 * 60 } };
     /* per warehouse: vans per shift, refrigerated vans per shift, large vans (early) */
     static const int fleet[DG_NWH][7] = {
-        { 2, 1, 2, 2, 3, 3, 1 }, { 2, 1, 2, 2, 2, 3, 1 }, { 1, 1, 2, 2, 2, 3, 1 },
+        { 2, 1, 2, 2, 3, 3, 1 },
+        { 2, 1, 2, 2, 2, 3, 1 },
+        { 1, 1, 2, 2, 2, 3, 1 },
     };
     struct dg_model *m = g->m;
     m->vehicles = calloc(64, sizeof *m->vehicles);

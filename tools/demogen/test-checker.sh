@@ -45,9 +45,11 @@ awk_edit() {
 
 expect unknown-sku "order_lines.csv:" sh -c 'echo "O261129-0001,SKU9999,1,1.00" >>order_lines.csv'
 expect negative-stock "on_hand '-5' is not an integer" awk_edit stock.csv 'NR==2{$3=-5}1'
-expect sales-after-history "outside 2024-11-29 .. 2026-11-28" awk_edit sales.csv 'NR==2{$1="2026-12-01"}1'
+expect sales-after-history "outside 2024-11-29 .. 2026-11-28" \
+    awk_edit sales.csv 'NR==2{$1="2026-12-01"}1'
 expect bad-date "is not a date" awk_edit customers.csv 'NR==3{$5="2025-02-30"}1'
-expect history-beyond-sales "exceeds that day's sales" awk_edit order_history.csv 'NR==2{$5=$5+50000}1'
+expect history-beyond-sales "exceeds that day's sales" \
+    awk_edit order_history.csv 'NR==2{$5=$5+50000}1'
 expect order-amount "but its lines add up to" awk_edit orders.csv 'NR==2{$8=$8+1}1'
 expect duplicate-customer "duplicate customer" sh -c 'sed -n 2p customers.csv >>customers.csv'
 expect sales-price "list price less promotion" awk_edit sales.csv 'NR==5{$5=$5+1}1'
@@ -60,5 +62,6 @@ expect overweight "fits no vehicle" awk_edit vehicles.csv 'NR>1{$4=1}1'
 expect window "is not before tw_end" awk_edit orders.csv 'NR==2{t=$5; $5=$6; $6=t}1'
 expect missing-file "cannot open" rm vehicles.csv
 
-[ $fail -eq 0 ] && echo "test-checker: accepted the shipped and seed-7 data, rejected 15 broken copies"
+[ $fail -eq 0 ] && echo "test-checker: accepted the shipped and seed-7 data," \
+    "rejected 15 broken copies"
 exit $fail
