@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016  # the single-quoted arguments are awk and sed programs
 # test-checker.sh CHECK GEN DEMO_DIR: the consistency checker accepts the shipped data and
 # another seed's data, and rejects copies broken in known ways with the expected message.
 set -eu

@@ -25,11 +25,11 @@ while read -r f; do
 done <"$tmp/want"
 # a second run in the same process environment must agree with the first
 "$gen" "$tmp/again"
-for f in $(cat "$tmp/got"); do
+while read -r f; do
     if ! cmp -s "$tmp/out/$f" "$tmp/again/$f"; then
         echo "demogen-reproducible: $f differs between two runs" >&2
         status=1
     fi
-done
+done <"$tmp/got"
 [ $status -eq 0 ] && echo "demogen-reproducible: $(wc -l <"$tmp/want") tables identical to $demo"
 exit $status
