@@ -6,6 +6,7 @@
 
 #include "dates.h"
 #include "demogen.h"
+#include "dmath.h"
 
 /* clang-format off */
 static const struct dg_category categories[DG_NCAT] = {
@@ -328,7 +329,7 @@ double dg_day_mult(const struct dg_model *m, int cat, int day)
     dg_civil_from_days(date, &y, &mo, &d);
     double f = weekly_profile[c->weekly][dg_weekday(date)];
     double doy = dg_day_of_year(date);
-    f *= exp(c->amp * cos(6.283185307179586 * (doy - c->peak_doy) / 365.25));
+    f *= dg_exp(c->amp * dg_cos(6.283185307179586 * (doy - c->peak_doy) / 365.25));
     if (mo == 12 && d <= 23)
         f *= 1.0 + c->xmas * d / 23.0;
     else if (mo == 12 && d >= 27)
@@ -400,9 +401,9 @@ static void make_items(struct dg_model *m)
             it->klass = u < c->p_fast ? CLASS_FAST
                         : u < c->p_fast + c->p_medium ? CLASS_MEDIUM : CLASS_SLOW;
             switch (it->klass) {
-            case CLASS_FAST: it->base = 5.0 * pow(5.0, dg_unif(&r)); break;
-            case CLASS_MEDIUM: it->base = 0.3 * pow(6.0, dg_unif(&r)); break;
-            default: it->base = 0.03 * pow(15.0, dg_unif(&r)); break;
+            case CLASS_FAST: it->base = 5.0 * dg_pow(5.0, dg_unif(&r)); break;
+            case CLASS_MEDIUM: it->base = 0.3 * dg_pow(6.0, dg_unif(&r)); break;
+            default: it->base = 0.03 * dg_pow(15.0, dg_unif(&r)); break;
             }
             it->elasticity = dg_range(&r, 1.5, 3.5);
             it->launch = 0;

@@ -6,6 +6,7 @@
 
 #include "dates.h"
 #include "demogen.h"
+#include "dmath.h"
 
 static double listing_factor(const struct dg_item *it, int d)
 {
@@ -68,11 +69,11 @@ static void simulate_sales(struct dg_model *m)
             if (lf <= 0.0)
                 continue;
             /* latent mean: level x trend x calendar x price lift x listing */
-            double mu = it->base * s->scale * exp(s->trend * (d - DG_HIST) / 365.0);
+            double mu = it->base * s->scale * dg_exp(s->trend * (d - DG_HIST) / 365.0);
             mu *= dg_day_mult(m, it->cat, d) * lf;
             int pct = dg_promo_at(m, s->item, s->wh, d);
             if (pct)
-                mu *= pow(1.0 - pct / 100.0, -it->elasticity);
+                mu *= dg_pow(1.0 - pct / 100.0, -it->elasticity);
             int q = dg_negbin(&r, mu, s->k);
             s->qty[d] = q;
             s->left[d] = q;

@@ -6,6 +6,7 @@
 
 #include "dates.h"
 #include "demogen.h"
+#include "dmath.h"
 
 const char *const dg_segment_names[] = { "consumer", "business", "premium" };
 const char *const dg_payment_names[] = { "card", "paypal", "invoice", "direct_debit", "gift_card" };
@@ -69,13 +70,15 @@ static int grow(void **p, int *cap, int need, size_t size)
     return 0;
 }
 
-static double haversine_km(double lat1, double lon1, double lat2, double lon2)
+/* Whether two points are within km of each other (haversine, earth radius 6371 km):
+ * a = sin^2(dlat/2) + cos(lat1) cos(lat2) sin^2(dlon/2) <= sin^2(km / (2 R)) */
+static int within_km(double lat1, double lon1, double lat2, double lon2, double km)
 {
     const double rad = 3.14159265358979323846 / 180.0;
-    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
-    double a = sin(dlat / 2) * sin(dlat / 2) +
-               cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
-    return 6371.0 * 2.0 * atan2(sqrt(a), sqrt(1.0 - a));
+    double slat = dg_sin((lat2 - lat1) * rad / 2), slon = dg_sin((lon2 - lon1) * rad / 2);
+    double a = slat * slat + dg_cos(lat1 * rad) * dg_cos(lat2 * rad) * slon * slon;
+    double h = dg_sin(km / (2.0 * 6371.0));
+    return a <= h * h;
 }
 
 static void place(struct gen *g, int wh, double *lat, double *lon)
@@ -88,8 +91,8 @@ static void place(struct gen *g, int wh, double *lat, double *lon)
         const struct dg_town *t = &w->towns[dg_pick(&g->r, tw, w->n_towns)];
         double dy = t->sigma_km * dg_normal(&g->r), dx = t->sigma_km * dg_normal(&g->r);
         *lat = t->lat + dy / 111.32;
-        *lon = t->lon + dx / (111.32 * cos(t->lat * 3.14159265358979323846 / 180.0));
-        if (haversine_km(*lat, *lon, w->lat, w->lon) <= 40.0)
+        *lon = t->lon + dx / (111.32 * dg_cos(t->lat * 3.14159265358979323846 / 180.0));
+        if (within_km(*lat, *lon, w->lat, w->lon, 40.0))
             return;
     }
 }
@@ -121,12 +124,12 @@ static int make_customers(struct gen *g)
             double u = dg_unif(&g->r);
             int seg = u < 0.80 ? SEG_CONSUMER : u < 0.92 ? SEG_BUSINESS : SEG_PREMIUM;
             /* sign-ups grow over time: more recent accounts than old ones */
-            int64_t signup = last - (int64_t)((double)(last - first) * pow(dg_unif(&g->r), 1.3));
+            int64_t signup = last - (int64_t)((double)(last - first) * dg_pow(dg_unif(&g->r), 1.3));
             int ci = new_customer(g, w, seg, signup);
             if (ci < 0)
                 return -1;
             static const double mu[3] = { 0.8, 2.0, 3.5 }, sd[3] = { 0.9, 0.7, 0.6 };
-            m->customers[ci].rate = dg_lognormal(&g->r, log(mu[seg]), sd[seg]);
+            m->customers[ci].rate = dg_lognormal(&g->r, dg_log(mu[seg]), sd[seg]);
         }
     return 0;
 }

@@ -1,5 +1,6 @@
 #include <math.h>
 
+#include "dmath.h"
 #include "rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
@@ -61,12 +62,12 @@ double dg_normal(struct dg_rng *r)
 {
     /* Box-Muller without a cached second value, so every call consumes two draws */
     double u = 1.0 - dg_unif(r), v = dg_unif(r);
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+    return sqrt(-2.0 * dg_log(u)) * dg_cos(6.283185307179586 * v);
 }
 
 double dg_lognormal(struct dg_rng *r, double mu, double sigma)
 {
-    return exp(mu + sigma * dg_normal(r));
+    return dg_exp(mu + sigma * dg_normal(r));
 }
 
 double dg_gamma(struct dg_rng *r, double shape)
@@ -74,7 +75,7 @@ double dg_gamma(struct dg_rng *r, double shape)
     if (shape < 1.0) {
         /* Gamma(a) = Gamma(a + 1) * U^(1/a) */
         double g = dg_gamma(r, shape + 1.0);
-        return g * pow(1.0 - dg_unif(r), 1.0 / shape);
+        return g * dg_pow(1.0 - dg_unif(r), 1.0 / shape);
     }
     double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
     for (;;) {
@@ -85,7 +86,7 @@ double dg_gamma(struct dg_rng *r, double shape)
         double u = 1.0 - dg_unif(r);
         if (u < 1.0 - 0.0331 * x * x * x * x)
             return d * v;
-        if (log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+        if (dg_log(u) < 0.5 * x * x + d * (1.0 - v + dg_log(v)))
             return d * v;
     }
 }
@@ -95,7 +96,7 @@ int dg_poisson(struct dg_rng *r, double lambda)
     if (lambda <= 0.0)
         return 0;
     if (lambda < 12.0) {
-        double limit = exp(-lambda), p = 1.0;
+        double limit = dg_exp(-lambda), p = 1.0;
         int k = -1;
         do {
             k++;
@@ -105,7 +106,7 @@ int dg_poisson(struct dg_rng *r, double lambda)
     }
     /* PTRS, W. Hoermann, "The transformed rejection method for generating Poisson random
      * variables", Insurance: Mathematics and Economics 12 (1993) */
-    double slam = sqrt(lambda), loglam = log(lambda);
+    double slam = sqrt(lambda), loglam = dg_log(lambda);
     double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
     double invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2.0);
     for (;;) {
@@ -115,8 +116,8 @@ int dg_poisson(struct dg_rng *r, double lambda)
             return (int)k;
         if (k < 0.0 || (us < 0.013 && v > us))
             continue;
-        if (log(v) + log(invalpha) - log(a / (us * us) + b) <=
-            -lambda + k * loglam - lgamma(k + 1.0))
+        if (dg_log(v) + dg_log(invalpha) - dg_log(a / (us * us) + b) <=
+            -lambda + k * loglam - dg_log_factorial(k))
             return (int)k;
     }
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "dates.h"
+#include "dmath.h"
 #include "rng.h"
 
 Test(dates, round_trip_and_weekdays)
@@ -135,4 +136,42 @@ Test(rng, pick_and_int)
         hi += x == 2;
     }
     cr_expect(lo > 1800 && hi > 1800, "ends %d %d", lo, hi);
+}
+
+/* relative error against libm, or absolute near zero */
+static double err(double got, double want)
+{
+    double scale = fabs(want) > 1.0 ? fabs(want) : 1.0;
+    return fabs(got - want) / scale;
+}
+
+Test(dmath, agrees_with_libm)
+{
+    double worst[6] = { 0 };
+    for (int i = -20000; i <= 20000; i++) {
+        double x = i / 1000.0; /* -20 .. 20 */
+        double e = err(dg_exp(x), exp(x)), s = err(dg_sin(x), sin(x)), c = err(dg_cos(x), cos(x));
+        worst[0] = e > worst[0] ? e : worst[0];
+        worst[1] = s > worst[1] ? s : worst[1];
+        worst[2] = c > worst[2] ? c : worst[2];
+        double y = ldexp(1.0 + (i + 20000) / 40001.0, i / 200); /* 2^-100 .. 2^100 */
+        double l = err(dg_log(y), log(y));
+        worst[3] = l > worst[3] ? l : worst[3];
+        double p = err(dg_pow(1.0 + (i + 20000) / 4000.0, x / 4.0), pow(1.0 + (i + 20000) / 4000.0, x / 4.0));
+        worst[4] = p > worst[4] ? p : worst[4];
+    }
+    for (int n = 0; n < 400; n++) {
+        double f = err(dg_log_factorial(n), lgamma(n + 1.0));
+        worst[5] = f > worst[5] ? f : worst[5];
+    }
+    cr_expect_lt(worst[0], 4e-16, "exp %g", worst[0]);
+    cr_expect_lt(worst[1], 4e-16, "sin %g", worst[1]);
+    cr_expect_lt(worst[2], 4e-16, "cos %g", worst[2]);
+    cr_expect_lt(worst[3], 4e-16, "log %g", worst[3]);
+    cr_expect_lt(worst[4], 1e-14, "pow %g", worst[4]);
+    cr_expect_lt(worst[5], 1e-13, "log n! %g", worst[5]);
+    cr_expect_eq(dg_exp(0.0), 1.0);
+    cr_expect_eq(dg_log(1.0), 0.0);
+    cr_expect_eq(dg_exp(-800.0), 0.0);
+    cr_expect(isinf(dg_log(0.0)) && dg_log(0.0) < 0);
 }
