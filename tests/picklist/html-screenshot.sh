@@ -45,8 +45,29 @@ if command -v zbarimg >/dev/null; then
         }
     done
 fi
+# the print stylesheet: printed to PDF, every pick list, staging sheet and the exceptions sheet
+# start their own A4 page
+if command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then
+    timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage \
+        --user-data-dir="$profile" --no-pdf-header-footer --print-to-pdf="$work/print.pdf" \
+        "file://$work/picklists.html" >"$work/chromium-print.log" 2>&1 || {
+        cat "$work/chromium-print.log" >&2
+        exit 1
+    }
+    pdfinfo "$work/print.pdf" | grep -q '(A4)' || { echo "printed html is not A4" >&2; exit 1; }
+    pages=$(pdfinfo "$work/print.pdf" | awk '/^Pages:/ {print $2}')
+    firsts=""
+    for i in $(seq 1 "$pages"); do
+        first=$(pdftotext -f "$i" -l "$i" -layout "$work/print.pdf" - |
+                grep -m1 -oE '(PICK LIST [0-9A-Za-z-]+|STAGING SHEET [0-9A-Za-z-]+|EXCEPTIONS)' || true)
+        firsts="$firsts${first:-?};"
+    done
+    want="PICK LIST 20261129-R1-1;PICK LIST 20261129-R1-2;PICK LIST 20261129-R1-3;PICK LIST 20261129-R1-4;PICK LIST 20261129-R1-5;STAGING SHEET R1;PICK LIST 20261129-R2-1;STAGING SHEET R2;EXCEPTIONS;"
+    [ "$firsts" = "$want" ] || { echo "printed pages: $firsts" >&2; echo "expected:       $want" >&2; exit 1; }
+fi
 if [ -n "$out" ]; then
     mkdir -p "$out"
-    cp "$png" "$work"/*.pdf "$work"/picklists.html "$out"/
+    cp "$work"/*.png "$work"/*.pdf "$work"/picklists.html "$out"/
 fi
 echo "screenshot ok: $png ($size bytes, $dims)"
