@@ -131,7 +131,7 @@ static int html_batch(FILE *f, const struct pl_plan *plan, const struct pl_wave 
           "<col style=\"width:4%\"><col style=\"width:26%\"><col style=\"width:27%\">"
           "<col style=\"width:14%\"><col style=\"width:22%\"></colgroup>"
           "<thead><tr><th>Done</th><th>#</th><th>Bin</th>"
-          "<th>SKU / description</th><th>Quantity</th><th>Orders (stop: units)</th></tr>"
+          "<th>SKU / description</th><th>Quantity</th><th>Orders (s = stop): units</th></tr>"
           "</thead><tbody>\n",
           f);
     if (b->n_picks == 0)

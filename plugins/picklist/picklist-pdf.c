@@ -229,7 +229,7 @@ static void pick_col_header(struct pdf *p, const struct cols *c)
     text(p, c->bin, p->y, "Bin");
     text(p, c->sku, p->y, "SKU / description");
     text(p, c->qty, p->y, "Quantity");
-    text(p, c->orders, p->y, "Orders (stop: units)");
+    text(p, c->orders, p->y, "Orders (s = stop): units");
     p->y += 5;
     hline(p, p->y, 0.8);
 }

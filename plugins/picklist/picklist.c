@@ -206,6 +206,8 @@ static int picklist_init(struct sco_ctx *ctx, void *vstate, struct sco_err *err)
     rc = host->cfg_str_list(ctx, "zone_order", &zones, &n, err);
     if (rc && rc != SCO_ERR_NOINPUT)
         return rc;
+    if (rc == SCO_ERR_NOINPUT) /* no zone order given: not an error */
+        *err = (struct sco_err){ 0 };
     st->opt.zone_order = rc ? NULL : zones;
     st->opt.n_zone_order = rc ? 0 : n;
 
