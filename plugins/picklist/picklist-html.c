@@ -220,7 +220,7 @@ static void html_staging(FILE *f, const struct pl_wave *w, const struct pl_doc *
                       : "Not routed: orders by id");
     esc(f, doc->run_id);
     fputs("</div></div></div>\n<table><thead><tr><th>Load</th><th>Stop</th><th>Order</th>"
-          "<th>Customer</th><th>Time window</th><th>Parcels</th><th>Weight kg</th>"
+          "<th>Customer</th><th>Time window</th><th>ETA</th><th>Parcels</th><th>Weight kg</th>"
           "<th>Vol l</th><th>Lines</th><th>Staged</th></tr></thead><tbody>\n",
           f);
     for (size_t i = 0; i < w->n_staging; i++) {
@@ -239,12 +239,11 @@ static void html_staging(FILE *f, const struct pl_wave *w, const struct pl_doc *
             esc(f, r->tw_start);
             fputs("-", f);
             esc(f, r->tw_end);
-        } else if (*r->arrival) {
-            fputs("eta ", f);
-            esc(f, r->arrival);
         } else {
             fputs("-", f);
         }
+        fputs("</td><td>", f);
+        esc(f, *r->arrival ? r->arrival : "-");
         fprintf(f, "</td><td>%lld</td><td>%.1f</td><td>%.1f</td><td>%d%s</td>"
                    "<td><span class=\"tick\"></span></td></tr>\n",
                 (long long)r->parcels, r->kg, r->l, r->lines, r->short_lines ? " <b>SHORT</b>" : "");

@@ -461,12 +461,12 @@ static void render_batch(struct pdf *p, const struct pl_plan *plan, const struct
 }
 
 /* ---- Staging sheet ---------------------------------------------------------------------- */
-static const double stage_x[] = { 0, 30, 58, 168, 234, 312, 356, 400, 442, 504 };
+static const double stage_x[] = { 0, 30, 58, 168, 234, 312, 354, 398, 442, 504 };
 
 static void stage_cols(struct pdf *p)
 {
-    const char *h[] = { "Load", "Stop", "Order", "Customer", "Time window", "Parcels",
-                        "Kg", "Litres", "Lines", "Done" };
+    const char *h[] = { "Load", "Stop", "Order", "Customer", "Time window", "ETA",
+                        "Parcels", "Kg", "Lines", "Done" };
     double scale = (p->W - 2 * MARGIN) / 531.0;
     font(p, 9, true);
     p->y += 13;
@@ -519,13 +519,11 @@ static void render_staging(struct pdf *p, const struct pl_wave *w)
         snprintf(v[3], 96, "%s", r->customer);
         if (*r->tw_start || *r->tw_end)
             snprintf(v[4], 96, "%s-%s", r->tw_start, r->tw_end);
-        else if (*r->arrival)
-            snprintf(v[4], 96, "eta %s", r->arrival);
         else
             snprintf(v[4], 96, "-");
-        snprintf(v[5], 96, "%lld", (long long)r->parcels);
-        snprintf(v[6], 96, "%.1f", r->kg);
-        snprintf(v[7], 96, "%.1f", r->l);
+        snprintf(v[5], 96, "%s", *r->arrival ? r->arrival : "-");
+        snprintf(v[6], 96, "%lld", (long long)r->parcels);
+        snprintf(v[7], 96, "%.1f", r->kg);
         snprintf(v[8], 96, "%d%s", r->lines, r->short_lines ? " SHORT" : "");
         p->y += 17;
         for (size_t k = 0; k < 9; k++) {

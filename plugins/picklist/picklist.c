@@ -25,7 +25,8 @@ static const struct sco_column_spec routes_cols[] = {
 };
 static const struct sco_column_spec unassigned_cols[] = {
     { "order_id", SCO_COL_STR, false, "order left off every route" },
-    { "reason", SCO_COL_STR, true, "why" },
+    { "reason", SCO_COL_STR, true, "why (a reason code)" },
+    { "detail", SCO_COL_STR, true, "why, in words" },
 };
 static const struct sco_column_spec orders_cols[] = {
     { "order_id", SCO_COL_STR, false, "order id" },
@@ -39,7 +40,8 @@ static const struct sco_column_spec orders_cols[] = {
 static const struct sco_column_spec lines_cols[] = {
     { "order_id", SCO_COL_STR, false, "order id" },
     { "sku", SCO_COL_STR, false, "item" },
-    { "qty", SCO_COL_I64, false, "units ordered" },
+    /* f64 like the routing stage declares it (one source feeds both); whole units checked */
+    { "qty", SCO_COL_F64, false, "units ordered (whole units)" },
 };
 static const struct sco_column_spec items_cols[] = {
     { "sku", SCO_COL_STR, false, "item" },
@@ -439,6 +441,12 @@ static int read_inputs(struct sco_ctx *ctx, struct pl_input *in, struct sco_err 
         for (size_t i = 0; i < n; i++) {
             v[i] = (struct pl_order_line){ cell_str(&r, co, i), cell_str(&r, cs, i),
                                            cell_i64(&r, cq, i), NULL };
+            double q = cell_f64(&r, cq, i);
+            if (isfinite(q) && fabs(q - round(q)) > 1e-9)
+                return sco_err_set(err, SCO_ERR_DATA,
+                                   "%s: qty %g of order '%s' sku '%s' is not a whole number of "
+                                   "units; pick lists count units",
+                                   T->row_origin(t, i), q, v[i].order_id, v[i].sku);
             if (v[i].qty == SCO_NULL_I64 || v[i].qty < 0) {
                 const char *o = T->row_origin(t, i);
                 char *copy = host->arena_alloc(ctx, strlen(o) + 1, 1);
@@ -473,9 +481,18 @@ static int read_inputs(struct sco_ctx *ctx, struct pl_input *in, struct sco_err 
         n = T->n_rows(t);
         struct pl_unrouted *v = arena(ctx, n, sizeof *v);
         NEED(v);
-        int co = T->col(t, "order_id"), cr = T->col(t, "reason");
-        for (size_t i = 0; i < n; i++)
+        int co = T->col(t, "order_id"), cr = T->col(t, "reason"), cd = T->col(t, "detail");
+        for (size_t i = 0; i < n; i++) {
             v[i] = (struct pl_unrouted){ cell_str(&r, co, i), cell_str(&r, cr, i) };
+            const char *d = cell_str(&r, cd, i);
+            if (*d) { /* "reason: detail" */
+                size_t len = strlen(v[i].reason) + strlen(d) + 3;
+                char *both = host->arena_alloc(ctx, len, 1);
+                NEED(both);
+                snprintf(both, len, "%s%s%s", v[i].reason, *v[i].reason ? ": " : "", d);
+                v[i].reason = both;
+            }
+        }
         in->unrouted = v;
         in->n_unrouted = n;
     }
