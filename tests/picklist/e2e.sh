@@ -91,4 +91,14 @@ rc=$?
 set -e
 [ "$rc" = 78 ] || { cat "$work/err"; fail "bad paper: exit $rc, expected 78"; }
 grep -q "unknown paper 'a3'; use a4 or letter" "$work/err" || { cat "$work/err"; fail "bad paper message"; }
+# a fractional quantity is a data error that names the row
+sed 's/paper: a3/paper: a4/' "$work/bad.yaml" >"$work/frac.yaml"
+sed -i 's/^O2,SKU-A,7$/O2,SKU-A,2.5/' "$work/order_lines.csv"
+set +e
+"$sco" run "$work/frac.yaml" --out "$work/frac" >"$work/err" 2>&1
+rc=$?
+set -e
+[ "$rc" = 65 ] || { cat "$work/err"; fail "fractional qty: exit $rc, expected 65"; }
+grep -q "order_lines.csv:11: qty 2.5 of order 'O2' sku 'SKU-A' is not a whole number of units" \
+    "$work/err" || { cat "$work/err"; fail "fractional qty message"; }
 echo "picklist e2e ok: $n_carts carts for R1"
