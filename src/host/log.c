@@ -121,7 +121,7 @@ void sco__logv(const char *stage, enum sco_log_level lvl, const char *fmt, va_li
     struct sco__buf line = { 0 };
     double now = sco__now();
     if (L.fmt == SCO__LOG_JSON) {
-        char ts[32];
+        char ts[SCO__TS_BUF];
         sco__format_utc(now, true, ts);
         struct sco__json j;
         sco__json_init(&j, &line, false);

@@ -183,7 +183,7 @@ static int take_lock(const char *lock_path, const char *run_id, double started, 
                            "stop that process",
                            lock_path, holder[0] ? holder : "holder unknown");
     }
-    char ts[32], line[256];
+    char ts[SCO__TS_BUF], line[256];
     sco__format_utc(started, false, ts);
     int n = snprintf(line, sizeof line, "pid %d, started %s, run %s\n", (int)getpid(), ts,
                      run_id);
@@ -296,7 +296,7 @@ static int write_manifest(const struct parent *P, const char *dir, const char *s
     const struct sco__pipeline *p = r->pipe;
     struct sco__buf b = { 0 };
     struct sco__json j;
-    char ts[32], ds[SCO_DATE_BUF];
+    char ts[SCO__TS_BUF], ds[SCO_DATE_BUF];
     sco__json_init(&j, &b, true);
     sco__json_obj_begin(&j);
     sco__json_key(&j, "run_id");

@@ -345,7 +345,7 @@ double sco__mono(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void sco__format_utc(double t, bool with_ms, char out[32])
+void sco__format_utc(double t, bool with_ms, char out[SCO__TS_BUF])
 {
     time_t s = (time_t)t;
     struct tm tm;
@@ -354,10 +354,10 @@ void sco__format_utc(double t, bool with_ms, char out[32])
         int ms = (int)((t - (double)s) * 1000.0);
         if (ms > 999)
             ms = 999;
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+        snprintf(out, SCO__TS_BUF, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
     } else {
-        snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+        snprintf(out, SCO__TS_BUF, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     }
 }

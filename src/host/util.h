@@ -52,8 +52,9 @@ void sco__sha256(const void *data, size_t n, uint8_t out[32]);
 /* Wall clock in seconds (CLOCK_REALTIME) and a monotonic clock. */
 double sco__now(void);
 double sco__mono(void);
-/* "2026-11-29T05:49:00Z" (with_ms: "2026-11-29T05:49:00.123Z") into out[32]. */
-void sco__format_utc(double t, bool with_ms, char out[32]);
+/* "2026-11-29T05:49:00Z" (with_ms: "2026-11-29T05:49:00.123Z") into out. */
+#define SCO__TS_BUF 80
+void sco__format_utc(double t, bool with_ms, char out[SCO__TS_BUF]);
 
 /* Name of a signal ("SIGSEGV"), or "signal N" in a static buffer. */
 const char *sco__signal_name(int sig);

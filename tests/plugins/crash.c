@@ -1,0 +1,40 @@
+/* crash.c: dies by a signal in run(): SIGSEGV (how: segv) or SIGABRT (how: abort). */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sco/sco-plugin.h>
+
+static const struct sco_port inputs[] = {
+    { "numbers", "read, then crash", true, NULL, 0 },
+};
+static const struct sco_port outputs[] = { { "wreck", "never published", false, NULL, 0 } };
+static const struct sco_config_key keys[] = {
+    { "how", SCO_CFG_STR, "segv", "segv or abort", false },
+};
+static const struct sco_host_api *host;
+
+static int run(struct sco_ctx *ctx, void *state, struct sco_err *err)
+{
+    (void)state;
+    const char *how = "segv";
+    host->cfg_str(ctx, "how", &how, err);
+    host->log_msg(ctx, SCO_LOG_INFO, "about to crash with %s", how);
+    if (strcmp(how, "abort") == 0)
+        abort();
+    raise(SIGSEGV);
+    return 0;
+}
+
+SCO_EXPORT const struct sco_plugin_desc *sco_plugin_entry(const struct sco_host_api *h)
+{
+    static const struct sco_plugin_desc desc = {
+        .abi_version = SCO_ABI_VERSION, .size = sizeof desc, .name = "crash",
+        .version = "1.0.0", .summary = "crashes (test plugin)",
+        .inputs = inputs, .n_inputs = SCO_COUNT(inputs),
+        .outputs = outputs, .n_outputs = SCO_COUNT(outputs),
+        .config = keys, .n_config = SCO_COUNT(keys), .run = run,
+    };
+    host = h;
+    return &desc;
+}
