@@ -35,9 +35,37 @@ void sco__diag(struct sco__diags *d, int code, const char *file, const struct sc
     va_end(ap);
     d->msg = sco__xrealloc(d->msg, (d->n + 1) * sizeof *d->msg);
     d->code = sco__xrealloc(d->code, (d->n + 1) * sizeof *d->code);
+    d->line = sco__xrealloc(d->line, (d->n + 1) * sizeof *d->line);
+    d->col = sco__xrealloc(d->col, (d->n + 1) * sizeof *d->col);
     d->msg[d->n] = sco__buf_take(&b);
     d->code[d->n] = code;
+    d->line[d->n] = at ? at->line : 0;
+    d->col[d->n] = at ? at->col : 0;
     d->n++;
+}
+
+void sco__diags_sort(struct sco__diags *d, size_t from)
+{
+    for (size_t i = from + 1; i < d->n; i++) {
+        for (size_t j = i; j > from; j--) {
+            bool later = d->line[j - 1] > d->line[j] ||
+                         (d->line[j - 1] == d->line[j] && d->col[j - 1] > d->col[j]);
+            if (!later)
+                break;
+            char *m = d->msg[j];
+            d->msg[j] = d->msg[j - 1];
+            d->msg[j - 1] = m;
+            int t = d->code[j];
+            d->code[j] = d->code[j - 1];
+            d->code[j - 1] = t;
+            t = d->line[j];
+            d->line[j] = d->line[j - 1];
+            d->line[j - 1] = t;
+            t = d->col[j];
+            d->col[j] = d->col[j - 1];
+            d->col[j - 1] = t;
+        }
+    }
 }
 
 void sco__diags_fini(struct sco__diags *d)
@@ -48,8 +76,11 @@ void sco__diags_fini(struct sco__diags *d)
         free(d->msg[i]);
     free(d->msg);
     free(d->code);
+    free(d->line);
+    free(d->col);
     d->msg = NULL;
     d->code = NULL;
+    d->line = d->col = NULL;
     d->n = 0;
 }
 
@@ -366,6 +397,19 @@ bool sco__col_type_parse(const char *s, enum sco_col_type *out)
         }
     }
     return false;
+}
+
+const char *sco__cfg_type_phrase(enum sco_cfg_type t)
+{
+    switch (t) {
+    case SCO_CFG_INT: return "an integer";
+    case SCO_CFG_BOOL: return "true or false";
+    case SCO_CFG_LIST_F64: return "a list of numbers";
+    case SCO_CFG_LIST_STR: return "a list of strings";
+    case SCO_CFG_F64: return "a number";
+    case SCO_CFG_PATH: return "a path";
+    default: return "a string";
+    }
 }
 
 const char *sco__cfg_type_name(enum sco_cfg_type t)
@@ -761,11 +805,11 @@ int sco__config_load(const char *path, struct sco__config **out, struct sco__dia
         read_run(&cx, n);
     if ((n = sco__map_get(c->root, "sources")) && !n->null)
         read_sources(&cx, n);
+    /* no stages is valid: check-config then checks the sources alone */
     if ((n = sco__map_get(c->root, "stages")) && !n->null)
         read_stages(&cx, n);
-    else
-        DIAG(&cx, SCO_ERR_CONFIG, c->root, "the configuration has no 'stages'; add at least one");
 done:
+    sco__diags_sort(cx.d, first);
     if (cx.d->n > first) {
         rc = cx.d->code[first];
         /* err carries the first message; the diags list carries all of them */
@@ -777,10 +821,9 @@ done:
 hard:
     /* a message that already names its position goes to the list as it is */
     if (d) {
-        d->msg = sco__xrealloc(d->msg, (d->n + 1) * sizeof *d->msg);
-        d->code = sco__xrealloc(d->code, (d->n + 1) * sizeof *d->code);
-        d->msg[d->n] = sco__xstrdup(err->msg);
-        d->code[d->n++] = rc;
+        sco__diag(d, rc, "", NULL, "%s", "");
+        free(d->msg[d->n - 1]);
+        d->msg[d->n - 1] = sco__xstrdup(err->msg);
     }
     sco__diags_fini(&cx.local);
     return rc;

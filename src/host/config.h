@@ -27,8 +27,12 @@ struct sco__node {
 struct sco__diags {
     char **msg;
     int *code;
+    int *line, *col; /* 0 when the message has no position */
     size_t n;
 };
+
+/* Sorts entries [from, n) by position, keeping the order of equal ones. */
+void sco__diags_sort(struct sco__diags *d, size_t from);
 
 void sco__diag(struct sco__diags *d, int code, const char *file, const struct sco__node *at,
                const char *fmt, ...) SCO_PRINTF(5, 6);
@@ -119,5 +123,7 @@ bool sco__stage_writes(const struct sco__stage_cfg *s, const char *table);
 /* Parses a column type name ("i64", "int", "f64", "float", "str", "string", "date"). */
 bool sco__col_type_parse(const char *s, enum sco_col_type *out);
 const char *sco__cfg_type_name(enum sco_cfg_type t);
+/* With an article, for messages: "an integer", "a list of numbers". */
+const char *sco__cfg_type_phrase(enum sco_cfg_type t);
 
 #endif

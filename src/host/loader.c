@@ -334,9 +334,9 @@ int sco__plugin_load(const char *path, struct sco__plugin **out, struct sco_err 
         if (sco__yaml_parse(k->dflt, strlen(k->dflt), origin, false, &p->dflt[i], &e2) != 0 ||
             !p->dflt[i] || !sco__cfg_value_ok(p->dflt[i], k->type)) {
             rc = sco_err_set(err, SCO_ERR_CONFIG,
-                             "plugin '%s' key '%s' has default '%s', which is not a %s; fix "
+                             "plugin '%s' key '%s' has default '%s', which is not %s; fix "
                              "the plugin",
-                             d->name, k->key, k->dflt, sco__cfg_type_name(k->type));
+                             d->name, k->key, k->dflt, sco__cfg_type_phrase(k->type));
             goto fail;
         }
     }

@@ -267,6 +267,7 @@ int sco__pipeline_build(struct sco__config *cfg, const struct sco__search *searc
     /* 5. order */
     order_stages(p, d);
 done:
+    sco__diags_sort(d, first);
     if (d->n > first) {
         err->code = d->code[first];
         snprintf(err->msg, sizeof err->msg, "%s", d->msg[first]);

@@ -263,6 +263,7 @@ struct parent {
     bool cancelled;
     pid_t child;
     char config_abs[PATH_MAX];
+    char *out_abs;
 };
 
 static void json_str_scrubbed(struct sco__json *j, const char *s)
@@ -322,7 +323,7 @@ static int write_manifest(const struct parent *P, const char *dir, const char *s
     sco__json_key(&j, "date");
     sco__json_str(&j, sco__date_format(r->date, ds));
     sco__json_key(&j, "output");
-    sco__json_str(&j, r->out_final);
+    sco__json_str(&j, P->out_abs);
     sco__json_key(&j, "seed");
     sco__json_i64(&j, (int64_t)r->cfg->seed);
     sco__json_key(&j, "device");
@@ -754,6 +755,11 @@ int sco__cmd_run(const struct sco__run_opts *o)
         ex = sco__exit_code(err.code, SCO__PHASE_OUTPUT);
         goto out;
     }
+    {
+        char real[PATH_MAX];
+        P.out_abs = realpath(parent_dir, real) ? sco__xasprintf("%s/%s", real, base)
+                                               : sco__xstrdup(r->out_final);
+    }
     adopt_stale(parent_dir, base);
     r->staging = sco__xasprintf("%s/.%s.staging-%s", parent_dir, base, r->run_id);
     if (mkdir(r->staging, 0755) != 0) {
@@ -846,6 +852,7 @@ out:
         free(r->st);
     }
     free(P.fatal_msg);
+    free(P.out_abs);
     free(r->staging);
     free(r->out_final);
     free(parent_dir);

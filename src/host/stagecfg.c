@@ -75,8 +75,8 @@ size_t sco__stage_validate(const struct sco__config *c, const struct sco__stage_
             }
             if (!sco__cfg_value_ok(v, decl->type)) {
                 char *got = sco__node_describe(v);
-                sco__diag(d, SCO_ERR_CONFIG, c->path, v, "%s.%s: expected a %s, got %s",
-                          s->name, k->str, sco__cfg_type_name(decl->type), got);
+                sco__diag(d, SCO_ERR_CONFIG, c->path, v, "%s.%s: expected %s, got %s",
+                          s->name, k->str, sco__cfg_type_phrase(decl->type), got);
                 free(got);
                 problems++;
             }

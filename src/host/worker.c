@@ -819,6 +819,17 @@ int sco__worker_main(struct sco__run *run, int event_fd)
     }
     snprintf(run->device, sizeof run->device, "%s", sco_runtime_device(w.rt));
 #else
+    if (strcmp(run->cfg->device, "cuda") == 0) {
+        rc = sco_err_set(&err, SCO_ERR_UNSUPPORTED,
+                         "%s:%d:%d: run.device is cuda, but this sco was built without the "
+                         "tensor runtime; set run.device: auto or cpu",
+                         run->cfg->path, run->cfg->device_node->line,
+                         run->cfg->device_node->col);
+        fatal(&w, rc, SCO__PHASE_STAGE, err.msg);
+        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        worker_fini(&w);
+        return sco__exit_code(rc, SCO__PHASE_STAGE);
+    }
     snprintf(run->device, sizeof run->device, "cpu");
 #endif
     emit(&w, "DEVICE\t%s", run->device);
