@@ -102,18 +102,23 @@ void sco__logv(const char *stage, enum sco_log_level lvl, const char *fmt, va_li
     if (lvl < L.min)
         return;
     struct sco__buf msg = { 0 };
+    char small[1024];
     va_list aq;
     va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, aq);
+    int n = vsnprintf(small, sizeof small, fmt, aq);
     va_end(aq);
     if (n > 0) {
-        char *tmp = sco__xmalloc((size_t)n + 1);
-        vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+        char *tmp = small;
+        if ((size_t)n >= sizeof small) {
+            tmp = sco__xmalloc((size_t)n + 1);
+            vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+        }
         /* strip trailing newlines: one message, one line */
         while (n > 0 && (tmp[n - 1] == '\n' || tmp[n - 1] == '\r'))
             tmp[--n] = '\0';
         sco__buf_puts(&msg, tmp);
-        free(tmp);
+        if (tmp != small)
+            free(tmp);
     }
     char *clean = sco__scrub(msg.s ? msg.s : "");
     sco__buf_fini(&msg);

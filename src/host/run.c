@@ -607,6 +607,22 @@ static bool supervise_one(struct parent *P)
         }
         return false;
     }
+    if (WIFEXITED(status) && running >= 0) {
+        /* exit() or a sanitizer's report inside a plugin: the stage died like a crash */
+        struct sco__stage_state *s = &r->st[running];
+        s->status = SCO__ST_CRASHED;
+        s->code = SCO_ERR_INTERNAL;
+        s->duration = sco__now() - s->started;
+        free(s->error);
+        s->error = sco__xasprintf("stage '%s' (plugin %s) ended the process with exit status %d",
+                                  r->pipe->stages[running].cfg->name,
+                                  r->pipe->stages[running].plugin->desc->name,
+                                  WEXITSTATUS(status));
+        sco__log(r->pipe->stages[running].cfg->name, SCO_LOG_ERROR, "%s", s->error);
+        struct sco_err e = { 0 };
+        write_manifest(P, r->staging, "running", -1, &e);
+        return !P->cancelled;
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && !P->fatal_msg) {
         P->fatal_code = SCO_ERR_INTERNAL;
         P->fatal_msg = sco__xasprintf("the worker exited with status %d", WEXITSTATUS(status));

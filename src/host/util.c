@@ -95,12 +95,17 @@ void sco__buf_putc(struct sco__buf *b, char c)
 
 void sco__buf_printf(struct sco__buf *b, const char *fmt, ...)
 {
+    char small[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0)
         return;
+    if ((size_t)n < sizeof small) {
+        sco__buf_putn(b, small, (size_t)n);
+        return;
+    }
     buf_grow(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);

@@ -21,6 +21,11 @@ static void enter_tmpdir(void)
     cr_assert_eq(chdir(tmpl), 0);
     setenv("SCO_PLUGIN_PATH", TEST_PLUGIN_DIR, 1);
     unsetenv("SCO_LOG_LEVEL");
+    /* under AddressSanitizer, let SIGSEGV kill the worker as it would in production */
+    const char *asan = getenv("ASAN_OPTIONS");
+    char opts[1024];
+    snprintf(opts, sizeof opts, "%s%shandle_segv=0", asan ? asan : "", asan && *asan ? ":" : "");
+    setenv("ASAN_OPTIONS", opts, 1);
 }
 
 static void write_file(const char *path, const char *text)
@@ -251,6 +256,22 @@ Test(e2e, abort_is_recorded)
     char path[512];
     snprintf(path, sizeof path, "%s/manifest.json", failed);
     cr_expect(contains(path, "\"signal\": \"SIGABRT\""));
+    free(failed);
+}
+
+Test(e2e, plugin_calling_exit_is_a_crash)
+{
+    write_file("numbers.csv", NUMBERS);
+    write_file("c.yaml", HEAD "  boom: { plugin: crash, config: { how: exit } }\n"
+                              "  indep: { plugin: good }\n");
+    cr_assert_eq(sco("run c.yaml"), 70);
+    char *failed = find_entry("out", "2026-11-29.failed-");
+    cr_assert_not_null(failed);
+    char path[512];
+    snprintf(path, sizeof path, "%s/manifest.json", failed);
+    cr_expect(contains(path, "ended the process with exit status 3"));
+    snprintf(path, sizeof path, "%s/doubled.csv", failed);
+    cr_expect_eq(access(path, F_OK), 0, "independent stage did not run");
     free(failed);
 }
 

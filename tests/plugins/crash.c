@@ -1,4 +1,4 @@
-/* crash.c: dies by a signal in run(): SIGSEGV (how: segv) or SIGABRT (how: abort). */
+/* crash.c: dies in run(): SIGSEGV (how: segv), SIGABRT (how: abort) or exit(3) (how: exit). */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@ static const struct sco_port inputs[] = {
 };
 static const struct sco_port outputs[] = { { "wreck", "never published", false, NULL, 0 } };
 static const struct sco_config_key keys[] = {
-    { "how", SCO_CFG_STR, "segv", "segv or abort", false },
+    { "how", SCO_CFG_STR, "segv", "segv, abort or exit", false },
 };
 static const struct sco_host_api *host;
 
@@ -22,6 +22,8 @@ static int run(struct sco_ctx *ctx, void *state, struct sco_err *err)
     host->log_msg(ctx, SCO_LOG_INFO, "about to crash with %s", how);
     if (strcmp(how, "abort") == 0)
         abort();
+    if (strcmp(how, "exit") == 0)
+        exit(3);
     raise(SIGSEGV);
     return 0;
 }
