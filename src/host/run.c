@@ -127,6 +127,47 @@ static void print_plan(const struct sco__pipeline *p, const char *out)
     }
 }
 
+/* Reads source i as a run would: the file, its column type hints, and the declared columns
+ * of every stage input it feeds. Problems go to d. */
+static void check_source(const struct sco__config *cfg, const struct sco__pipeline *pipe,
+                         size_t i, struct sco__diags *d)
+{
+    const struct sco__source *s = &cfg->sources[i];
+    struct sco_err e = { 0 };
+    struct sco_table *t = NULL;
+    if (!s->path)
+        return;
+    int rc = sco__csv_read(s->path, s->name, &t, &e);
+    if (rc) {
+        sco__diag(d, rc, cfg->path, s->path_node, "source '%s': %s", s->name, e.msg);
+        return;
+    }
+    for (size_t c = 0; c < s->n_cols && !rc; c++) {
+        int ci = sco__table_col(t, s->col_names[c]);
+        if (ci < 0)
+            rc = sco_err_set(&e, SCO_ERR_DATA, "%s has no column '%s' declared under columns:",
+                             s->path, s->col_names[c]);
+        else
+            rc = sco__table_coerce(t, ci, s->col_types[c], &e);
+        if (rc)
+            sco__diag(d, rc, cfg->path, s->col_nodes[c], "source '%s': %s", s->name, e.msg);
+    }
+    for (size_t k = 0; k < pipe->n && !rc; k++) {
+        const struct sco__stage *st = &pipe->stages[k];
+        for (size_t p = 0; p < st->plugin->desc->n_inputs && !rc; p++) {
+            if (st->in[p].source != (int)i)
+                continue;
+            const struct sco_port *port = &st->plugin->desc->inputs[p];
+            char who[300];
+            snprintf(who, sizeof who, "stage '%s' input '%s'", st->cfg->name, port->name);
+            rc = sco__table_check_columns(t, port->columns, port->n_columns, who, &e);
+            if (rc)
+                sco__diag(d, rc, cfg->path, s->path_node, "%s", e.msg);
+        }
+    }
+    sco__table_free(t);
+}
+
 int sco__cmd_check(const char *config, int log_format)
 {
     struct sco__config *cfg = NULL;
@@ -134,15 +175,10 @@ int sco__cmd_check(const char *config, int log_format)
     struct sco__pipeline *pipe = NULL;
     int ex = prepare(config, log_format, &cfg, &search, &pipe);
     if (ex == 0) {
-        /* files the sources name must be there and readable */
+        /* the sources must be readable, with the columns and types their readers want */
         struct sco__diags d = { 0 };
-        for (size_t i = 0; i < cfg->n_sources; i++) {
-            const struct sco__source *s = &cfg->sources[i];
-            if (s->path && access(s->path, R_OK) != 0)
-                sco__diag(&d, SCO_ERR_NOINPUT, cfg->path, s->path_node,
-                          "source '%s': cannot read '%s': %s", s->name, s->path,
-                          strerror(errno));
-        }
+        for (size_t i = 0; i < cfg->n_sources; i++)
+            check_source(cfg, pipe, i, &d);
         if (d.n) {
             print_diags(&d);
             ex = first_exit(&d, SCO_ERR_NOINPUT);

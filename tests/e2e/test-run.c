@@ -424,9 +424,17 @@ Test(e2e, check_config_reports_positions)
     write_file("c.yaml", HEAD "  double: { plugin: good }\n");
     unlink("numbers.csv");
     cr_expect_eq(sco("check-config c.yaml"), 66);
-    cr_expect(contains("err.txt", "c.yaml:3:20: source 'numbers': cannot read 'numbers.csv'"));
+    cr_expect(contains("err.txt", "c.yaml:3:20: source 'numbers': cannot open 'numbers.csv'"));
     cr_expect_eq(sco("run c.yaml"), 66);
     cr_expect(contains("err.txt", "c.yaml:3:20: source 'numbers': "));
+    /* check-config reads the sources as the stages will */
+    write_file("numbers.csv", "x\n1\nabc\n");
+    cr_expect_eq(sco("check-config c.yaml"), 65);
+    cr_expect(contains("err.txt", "c.yaml:3:20: numbers.csv:3:1: column 'x': expected "));
+    write_file("numbers.csv", "y\n1\n");
+    cr_expect_eq(sco("check-config c.yaml"), 65);
+    cr_expect(contains("err.txt", "stage 'double' input 'numbers': table 'numbers' (numbers.csv) "
+                                  "has no column 'x'"));
 }
 
 Test(e2e, usage_and_version)
@@ -564,4 +572,16 @@ Test(e2e, plugins_listing)
     cr_expect(contains("err.txt", "plugin 'abi-too-new' uses ABI 2"));
     cr_expect_eq(sco("plugins --json"), 78);
     cr_expect(contains("out.txt", "\"name\": \"cfgkeys\""));
+}
+
+Test(e2e, demo_config_checks_and_runs)
+{
+    if (access(SOURCE_ROOT "/configs/demo/items.csv", R_OK) != 0)
+        cr_skip_test("configs/demo/*.csv are not in this tree");
+    /* plugins of the demo's stages come from the build tree (sco runs from it) */
+    unsetenv("SCO_PLUGIN_PATH");
+    cr_expect_eq(sco("check-config '%s/configs/demo.yaml'", SOURCE_ROOT), 0);
+    cr_expect(contains("out.txt", "demo.yaml: ok"));
+    cr_expect_eq(sco("run '%s/configs/demo.yaml' --out demo-out/{date}", SOURCE_ROOT), 0);
+    cr_expect_eq(access("demo-out/2026-11-29/manifest.json", R_OK), 0);
 }
