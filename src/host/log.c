@@ -97,7 +97,7 @@ void sco__progress_clear(void)
     }
 }
 
-void sco__logv(const char *stage, enum sco_log_level lvl, const char *fmt, va_list ap)
+void sco__host_logv(const char *stage, enum sco_log_level lvl, const char *fmt, va_list ap)
 {
     if (lvl < L.min)
         return;
@@ -166,11 +166,11 @@ void sco__logv(const char *stage, enum sco_log_level lvl, const char *fmt, va_li
     sco__buf_fini(&line);
 }
 
-void sco__log(const char *stage, enum sco_log_level lvl, const char *fmt, ...)
+void sco__host_log(const char *stage, enum sco_log_level lvl, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sco__logv(stage, lvl, fmt, ap);
+    sco__host_logv(stage, lvl, fmt, ap);
     va_end(ap);
 }
 

@@ -194,7 +194,7 @@ int sco__cmd_plugins(const char *config, bool json)
     int ex = 0;
     if (config && sco__config_load(config, &cfg, &d, &err) != 0) {
         for (size_t i = 0; i < d.n; i++)
-            sco__log(NULL, SCO_LOG_ERROR, "%s", d.msg[i]);
+            sco__host_log(NULL, SCO_LOG_ERROR, "%s", d.msg[i]);
         ex = sco__exit_code(err.code, SCO__PHASE_INPUT);
         sco__diags_fini(&d);
         sco__config_free(cfg);
@@ -221,7 +221,7 @@ int sco__cmd_plugins(const char *config, bool json)
     for (size_t i = 0; i < n; i++) {
         struct sco__plugin *pl = NULL;
         if (sco__plugin_load(files[i], &pl, &err) != 0) {
-            sco__log(NULL, SCO_LOG_WARN, "%s", err.msg);
+            sco__host_log(NULL, SCO_LOG_WARN, "%s", err.msg);
             ex = SCO_EXIT_CONFIG;
         } else {
             if (!json && loaded)

@@ -33,7 +33,7 @@
 static void print_diags(const struct sco__diags *d)
 {
     for (size_t i = 0; i < d->n; i++)
-        sco__log(NULL, SCO_LOG_ERROR, "%s", d->msg[i]);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", d->msg[i]);
 }
 
 static int first_exit(const struct sco__diags *d, int fallback_code)
@@ -278,7 +278,7 @@ static void adopt_stale(const char *parent, const char *base)
         char *from = sco__path_join(parent, e->d_name);
         char *to = sco__xasprintf("%s/%s.failed-%s", parent, base, e->d_name + pl);
         if (rename(from, to) == 0)
-            sco__log(NULL, SCO_LOG_WARN,
+            sco__host_log(NULL, SCO_LOG_WARN,
                      "run %s did not finish (killed?); its partial outputs are kept in %s",
                      e->d_name + pl, to);
         free(from);
@@ -631,7 +631,7 @@ static bool supervise_one(struct parent *P)
                                             r->pipe->stages[running].cfg->name,
                                             r->pipe->stages[running].plugin->desc->name,
                                             sco__signal_name(sig));
-            sco__log(r->pipe->stages[running].cfg->name, SCO_LOG_ERROR, "%s", s->error);
+            sco__host_log(r->pipe->stages[running].cfg->name, SCO_LOG_ERROR, "%s", s->error);
             struct sco_err e = { 0 };
             write_manifest(P, r->staging, "running", -1, &e);
             return !P->cancelled; /* a fresh worker runs what does not depend on it */
@@ -654,7 +654,7 @@ static bool supervise_one(struct parent *P)
                                   r->pipe->stages[running].cfg->name,
                                   r->pipe->stages[running].plugin->desc->name,
                                   WEXITSTATUS(status));
-        sco__log(r->pipe->stages[running].cfg->name, SCO_LOG_ERROR, "%s", s->error);
+        sco__host_log(r->pipe->stages[running].cfg->name, SCO_LOG_ERROR, "%s", s->error);
         struct sco_err e = { 0 };
         write_manifest(P, r->staging, "running", -1, &e);
         return !P->cancelled;
@@ -741,13 +741,13 @@ int sco__cmd_run(const struct sco__run_opts *o)
     r->cfg = cfg;
     r->pipe = pipe;
     if (sco__pipeline_select(pipe, o->only, o->skip, &err)) {
-        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
         ex = SCO_EXIT_USAGE;
         goto out;
     }
     if (o->date) {
         if (sco__date_parse(o->date, strlen(o->date), &r->date) != 0) {
-            sco__log(NULL, SCO_LOG_ERROR, "--date '%s' is not a date; write YYYY-MM-DD",
+            sco__host_log(NULL, SCO_LOG_ERROR, "--date '%s' is not a date; write YYYY-MM-DD",
                      o->date);
             ex = SCO_EXIT_USAGE;
             goto out;
@@ -765,7 +765,7 @@ int sco__cmd_run(const struct sco__run_opts *o)
     }
     const char *base = sco__path_base(r->out_final);
     if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strcmp(base, "/") == 0) {
-        sco__log(NULL, SCO_LOG_ERROR,
+        sco__host_log(NULL, SCO_LOG_ERROR,
                  "output folder '%s' must end in a folder name, such as out/{date}",
                  r->out_final);
         ex = o->out ? SCO_EXIT_USAGE : SCO_EXIT_CONFIG;
@@ -797,13 +797,13 @@ int sco__cmd_run(const struct sco__run_opts *o)
     /* lock, then a staging folder beside the final one (same file system: renames work) */
     parent_dir = sco__path_dir(r->out_final);
     if (sco__mkdir_p(parent_dir, &err) != 0) {
-        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
         ex = SCO_EXIT_CANTCREAT;
         goto out;
     }
     lock_path = sco__xasprintf("%s/.%s.lock", parent_dir, base);
     if (take_lock(lock_path, r->run_id, P.started, &lock_fd, &err) != 0) {
-        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
         ex = sco__exit_code(err.code, SCO__PHASE_OUTPUT);
         goto out;
     }
@@ -815,7 +815,7 @@ int sco__cmd_run(const struct sco__run_opts *o)
     adopt_stale(parent_dir, base);
     r->staging = sco__xasprintf("%s/.%s.staging-%s", parent_dir, base, r->run_id);
     if (mkdir(r->staging, 0755) != 0) {
-        sco__log(NULL, SCO_LOG_ERROR, "cannot create '%s': %s", r->staging, strerror(errno));
+        sco__host_log(NULL, SCO_LOG_ERROR, "cannot create '%s': %s", r->staging, strerror(errno));
         ex = SCO_EXIT_CANTCREAT;
         goto out;
     }
@@ -826,13 +826,13 @@ int sco__cmd_run(const struct sco__run_opts *o)
         partial = partial || !pipe->stages[i].selected;
     }
     if (partial && link_tree(r->out_final, r->staging, true, &err) != 0) {
-        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
         ex = SCO_EXIT_CANTCREAT;
         goto out;
     }
     {
         char ds[SCO_DATE_BUF];
-        sco__log(NULL, SCO_LOG_INFO, "run %s of %s for %s into %s", r->run_id, cfg->path,
+        sco__host_log(NULL, SCO_LOG_INFO, "run %s of %s for %s into %s", r->run_id, cfg->path,
                  sco__date_format(r->date, ds), r->out_final);
     }
     write_manifest(&P, r->staging, "running", -1, &err);
@@ -857,37 +857,37 @@ int sco__cmd_run(const struct sco__run_opts *o)
     ex = final_exit(&P);
     /* the worker logs its own fatal errors; these come from the supervisor */
     if (P.fatal_msg && (P.fatal_code == SCO_ERR_INTERNAL || P.fatal_code == SCO_ERR_CANCELLED))
-        sco__log(NULL, SCO_LOG_ERROR, "%s", P.fatal_msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", P.fatal_msg);
     const char *status = ex == 0 ? "ok" : P.cancelled ? "cancelled" : "failed";
     /* the .spill folder only served reloading between workers */
     char *spill = sco__path_join(r->staging, ".spill");
     sco__rm_rf(spill);
     free(spill);
     if (write_manifest(&P, r->staging, status, ex, &err) != 0) {
-        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
         if (!ex)
             ex = SCO_EXIT_CANTCREAT;
     }
     if (ex == 0) {
         if (swap_into_place(r->staging, r->out_final, &err) != 0) {
-            sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+            sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
             ex = SCO_EXIT_CANTCREAT;
         } else {
             char *link = sco__path_join(parent_dir, "latest");
             if (sco__symlink_replace(base, link, &err) != 0) {
-                sco__log(NULL, SCO_LOG_ERROR, "outputs are in %s, but %s", r->out_final,
+                sco__host_log(NULL, SCO_LOG_ERROR, "outputs are in %s, but %s", r->out_final,
                          err.msg);
                 ex = SCO_EXIT_CANTCREAT;
             }
             free(link);
-            sco__log(NULL, SCO_LOG_INFO, "run %s ok in %.2f s: %s", r->run_id,
+            sco__host_log(NULL, SCO_LOG_INFO, "run %s ok in %.2f s: %s", r->run_id,
                      sco__mono() - P.started_mono, r->out_final);
         }
     }
     if (ex != 0 && r->staging) {
         char *kept = sco__xasprintf("%s/%s.failed-%s", parent_dir, base, r->run_id);
         if (access(r->staging, F_OK) == 0 && rename(r->staging, kept) == 0)
-            sco__log(NULL, SCO_LOG_ERROR,
+            sco__host_log(NULL, SCO_LOG_ERROR,
                      "run %s %s (exit %d); previous outputs in %s are untouched; this run's "
                      "outputs and manifest are kept in %s",
                      r->run_id, status, ex, r->out_final, kept);

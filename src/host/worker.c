@@ -85,7 +85,7 @@ static void api_log(struct sco_ctx *ctx, enum sco_log_level lvl, const char *fmt
 {
     va_list ap;
     va_start(ap, fmt);
-    sco__logv(ctx_name(ctx), lvl, fmt ? fmt : "", ap);
+    sco__host_logv(ctx_name(ctx), lvl, fmt ? fmt : "", ap);
     va_end(ap);
 }
 
@@ -284,7 +284,7 @@ static const struct sco_table *api_input(struct sco_ctx *ctx, const char *port)
     const struct sco_plugin_desc *d = ctx_stage(ctx)->plugin->desc;
     int i = port_index(d->inputs, d->n_inputs, port);
     if (i < 0) {
-        sco__log(ctx_name(ctx), SCO_LOG_WARN, "plugin '%s' asked for undeclared input '%s'",
+        sco__host_log(ctx_name(ctx), SCO_LOG_WARN, "plugin '%s' asked for undeclared input '%s'",
                  d->name, port ? port : "(null)");
         return NULL;
     }
@@ -297,7 +297,7 @@ static struct sco_table *api_create(struct sco_ctx *ctx, const char *name,
     struct sco_err e = { 0 };
     struct sco_table *t = sco__table_new(name ? name : "table", cols, n_cols, &e);
     if (!t) {
-        sco__log(ctx_name(ctx), SCO_LOG_ERROR, "cannot create table '%s': %s",
+        sco__host_log(ctx_name(ctx), SCO_LOG_ERROR, "cannot create table '%s': %s",
                  name ? name : "", e.msg);
         return NULL;
     }
@@ -540,7 +540,7 @@ static int load_source(struct worker *w, const struct sco__source *src, struct s
             return rc;
         }
     }
-    sco__log(NULL, SCO_LOG_DEBUG, "read source '%s': %zu rows from %s", src->name, t->n_rows,
+    sco__host_log(NULL, SCO_LOG_DEBUG, "read source '%s': %zu rows from %s", src->name, t->n_rows,
              src->path);
     add_table(w, src->name, t);
     return 0;
@@ -563,7 +563,7 @@ static int reload_table(struct worker *w, const char *table, size_t producer,
         rc = sco__csv_read(paths[i], table, &t, err);
         if (rc == 0) {
             add_table(w, table, t);
-            sco__log(NULL, SCO_LOG_DEBUG, "reloaded table '%s' from %s", table, paths[i]);
+            sco__host_log(NULL, SCO_LOG_DEBUG, "reloaded table '%s' from %s", table, paths[i]);
         }
     }
     if (rc == SCO_ERR_NOINPUT) {
@@ -581,7 +581,7 @@ static int reload_table(struct worker *w, const char *table, size_t producer,
 static void ctx_cleanup(struct sco_ctx *ctx)
 {
     for (size_t i = 0; i < ctx->n_files; i++) {
-        sco__log(ctx_name(ctx), SCO_LOG_WARN, "file '%s' was not committed; removed",
+        sco__host_log(ctx_name(ctx), SCO_LOG_WARN, "file '%s' was not committed; removed",
                  sco__outfile_path(ctx->files[i].of));
         sco__outfile_abort(ctx->files[i].of);
     }
@@ -637,7 +637,7 @@ static void run_stage(struct worker *w, size_t idx)
     ss->started = sco__now();
     double t0 = sco__mono();
     emit(w, "START\t%zu\t%.6f", idx, ss->started);
-    sco__log(st->cfg->name, SCO_LOG_INFO, "started (plugin %s %s)", d->name, d->version);
+    sco__host_log(st->cfg->name, SCO_LOG_INFO, "started (plugin %s %s)", d->name, d->version);
 
     /* inputs: present, declared columns typed */
     for (size_t k = 0; k < d->n_inputs && !rc; k++) {
@@ -742,11 +742,11 @@ static void run_stage(struct worker *w, size_t idx)
         free(ss->error);
         ss->error = sco__xstrdup(err.msg);
         ss->write_failed = output_phase && rc == SCO_ERR_IO; /* exit 73, not 70 */
-        sco__log(st->cfg->name, SCO_LOG_ERROR, "%s after %.2f s: %s",
+        sco__host_log(st->cfg->name, SCO_LOG_ERROR, "%s after %.2f s: %s",
                  rc == SCO_ERR_CANCELLED ? "cancelled" : "failed", ss->duration, err.msg);
     } else {
         ss->status = SCO__ST_OK;
-        sco__log(st->cfg->name, SCO_LOG_INFO, "done in %.2f s: %lld rows in, %lld rows out",
+        sco__host_log(st->cfg->name, SCO_LOG_INFO, "done in %.2f s: %lld rows in, %lld rows out",
                  ss->duration, (long long)ss->rows_in, (long long)ss->rows_out);
     }
     emit_end(w, idx);
@@ -762,7 +762,7 @@ static void on_signal(int sig)
 static void runtime_log(void *log_ctx, enum sco_log_level lvl, const char *msg)
 {
     (void)log_ctx;
-    sco__log(NULL, lvl, "%s", msg);
+    sco__host_log(NULL, lvl, "%s", msg);
 }
 #endif
 
@@ -813,7 +813,7 @@ int sco__worker_main(struct sco__run *run, int event_fd)
     };
     if ((rc = sco_runtime_create(&ro, &w.rt, &err))) {
         fatal(&w, rc, SCO__PHASE_STAGE, err.msg);
-        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
         worker_fini(&w);
         return sco__exit_code(rc, SCO__PHASE_STAGE);
     }
@@ -826,7 +826,7 @@ int sco__worker_main(struct sco__run *run, int event_fd)
                          run->cfg->path, run->cfg->device_node->line,
                          run->cfg->device_node->col);
         fatal(&w, rc, SCO__PHASE_STAGE, err.msg);
-        sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+        sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
         worker_fini(&w);
         return sco__exit_code(rc, SCO__PHASE_STAGE);
     }
@@ -844,7 +844,7 @@ int sco__worker_main(struct sco__run *run, int event_fd)
                 continue;
             if ((rc = load_source(&w, &run->cfg->sources[s], &err))) {
                 fatal(&w, rc, SCO__PHASE_INPUT, err.msg);
-                sco__log(NULL, SCO_LOG_ERROR, "%s", err.msg);
+                sco__host_log(NULL, SCO_LOG_ERROR, "%s", err.msg);
                 worker_fini(&w);
                 return sco__exit_code(rc, SCO__PHASE_INPUT);
             }
@@ -873,7 +873,7 @@ int sco__worker_main(struct sco__run *run, int event_fd)
                                              why, what)
                             : sco__xstrdup("not run: the run was cancelled");
             ss->code = why ? SCO_ERR_NOINPUT : SCO_ERR_CANCELLED;
-            sco__log(st->cfg->name, SCO_LOG_WARN, "%s", ss->error);
+            sco__host_log(st->cfg->name, SCO_LOG_WARN, "%s", ss->error);
             emit_end(&w, idx);
             continue;
         }
