@@ -1,4 +1,5 @@
 /* main.c: the `sco` command line. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,8 @@ int sco__cmd_plugins(const char *config, bool json)
 
 int main(int argc, char **argv)
 {
+    /* a closed log pipe (| head, a dead logger) must not kill a nightly run mid-write */
+    signal(SIGPIPE, SIG_IGN);
     sco__log_setup(SCO__LOG_TEXT, NULL);
     if (argc < 2)
         return usage("%s", "no command given");
