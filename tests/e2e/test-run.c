@@ -585,3 +585,21 @@ Test(e2e, demo_config_checks_and_runs)
     cr_expect_eq(sco("run '%s/configs/demo.yaml' --out demo-out/{date}", SOURCE_ROOT), 0);
     cr_expect_eq(access("demo-out/2026-11-29/manifest.json", R_OK), 0);
 }
+
+Test(e2e, progress_bar_only_on_a_tty)
+{
+    write_file("numbers.csv", NUMBERS);
+    write_file("c.yaml", HEAD "  slow: { plugin: good, config: { sleep_ms: 600 } }\n");
+    cr_assert_eq(sco("run c.yaml"), 0);
+    cr_expect(!contains("err.txt", "sleeping"), "progress bar drawn on a file");
+    if (access("/usr/bin/script", X_OK) != 0)
+        cr_skip_test("script(1) is not installed; cannot make a terminal");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "script -qec \"'%s' run c.yaml --date 2026-11-30\" /dev/null >tty.txt 2>&1",
+             SCO_EXE);
+    cr_assert_eq(system(cmd), 0);
+    cr_expect(contains("tty.txt", "] "), "no bar");
+    cr_expect(contains("tty.txt", "% sleeping"), "no progress note");
+    cr_expect(contains("tty.txt", "slow [#"), "bar never advanced");
+}
