@@ -580,6 +580,8 @@ static bool supervise_one(struct parent *P)
     }
     child_pid = pid;
     P->child = pid;
+    if (parent_signals) /* arrived between fork() and now */
+        kill(pid, SIGTERM);
     close(fds[1]);
 
     long running = -1;
@@ -794,6 +796,13 @@ int sco__cmd_run(const struct sco__run_opts *o)
         goto out;
     }
 
+    /* from here on SIGINT/SIGTERM cancel the run cleanly (the worker gets them forwarded) */
+    struct sigaction sa = { 0 };
+    sa.sa_handler = parent_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
     /* lock, then a staging folder beside the final one (same file system: renames work) */
     parent_dir = sco__path_dir(r->out_final);
     if (sco__mkdir_p(parent_dir, &err) != 0) {
@@ -837,15 +846,10 @@ int sco__cmd_run(const struct sco__run_opts *o)
     }
     write_manifest(&P, r->staging, "running", -1, &err);
 
-    struct sigaction sa = { 0 }, old_int, old_term;
-    sa.sa_handler = parent_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    while (any_pending(r) && !P.cancelled && supervise_one(&P)) {
+    while (any_pending(r) && !P.cancelled && !parent_signals && supervise_one(&P)) {
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    if (parent_signals)
+        P.cancelled = true;
     if (P.cancelled)
         for (size_t i = 0; i < pipe->n; i++)
             if (r->st[i].status == SCO__ST_PENDING) {

@@ -308,19 +308,21 @@ Test(e2e, bad_csv_cell_is_data_error_with_position)
 Test(e2e, lock_contention_between_two_processes)
 {
     write_file("numbers.csv", NUMBERS);
-    write_file("c.yaml", HEAD "  slow: { plugin: good, config: { sleep_ms: 3000 } }\n");
+    /* long enough for a loaded machine; cancelled below once the second run was refused */
+    write_file("c.yaml", HEAD "  slow: { plugin: good, config: { sleep_ms: 60000 } }\n");
     pid_t bg = sco_bg("c.yaml", NULL);
     /* wait until the first run holds the lock and wrote its pid into it */
     char want[64];
     snprintf(want, sizeof want, "pid %d,", (int)bg);
-    for (int i = 0; i < 200 && !contains("out/.2026-11-29.lock", want); i++)
+    for (int i = 0; i < 2000 && !contains("out/.2026-11-29.lock", want); i++)
         sleep_ms(10);
     cr_assert(contains("out/.2026-11-29.lock", want), "lock file not written");
     cr_expect_eq(sco("run c.yaml"), 75);
     cr_expect(contains("err.txt", "another run holds the lock"));
     cr_expect(contains("err.txt", want), "holder's pid not printed");
     cr_expect(contains("err.txt", "started 20"), "holder's start time not printed");
-    cr_expect_eq(wait_exit(bg), 0);
+    kill(bg, SIGTERM);
+    cr_expect_eq(wait_exit(bg), 70);
     /* once released, a run gets it */
     write_file("c.yaml", HEAD "  fast: { plugin: good }\n");
     cr_expect_eq(sco("run c.yaml"), 0);
@@ -335,12 +337,12 @@ Test(e2e, kill_9_mid_run_leaves_previous_outputs_intact)
     char *before_m = slurp("out/2026-11-29/manifest.json");
     write_file("c.yaml", HEAD "  double: { plugin: good, config: { factor: 100 } }\n"
                               "  slow: { plugin: good, inputs: { numbers: doubled }, outputs: "
-                              "{ doubled: slow }, config: { sleep_ms: 5000 } }\n");
+                              "{ doubled: slow }, config: { sleep_ms: 60000 } }\n");
     pid_t bg = sco_bg("c.yaml", NULL);
     /* wait until the first stage's output sits in the staging folder, then kill -9 */
     char *staging = NULL;
     char path[512] = "";
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 2000; i++) {
         free(staging);
         staging = find_entry("out", ".2026-11-29.staging-");
         if (staging) {
@@ -378,11 +380,11 @@ Test(e2e, kill_9_mid_run_leaves_previous_outputs_intact)
 Test(e2e, sigterm_cancels_run)
 {
     write_file("numbers.csv", NUMBERS);
-    write_file("c.yaml", HEAD "  slow: { plugin: good, config: { sleep_ms: 5000 } }\n"
+    write_file("c.yaml", HEAD "  slow: { plugin: good, config: { sleep_ms: 60000 } }\n"
                               "  next: { plugin: good, inputs: { numbers: doubled }, outputs: "
                               "{ doubled: next } }\n");
     pid_t bg = sco_bg("c.yaml", NULL);
-    for (int i = 0; i < 300 && !contains("bg-err.txt", "slow: started"); i++)
+    for (int i = 0; i < 2000 && !contains("bg-err.txt", "slow: started"); i++)
         sleep_ms(10);
     sleep_ms(100);
     kill(bg, SIGTERM);
