@@ -14,7 +14,8 @@ enum sco__log_format { SCO__LOG_TEXT, SCO__LOG_JSON };
 void sco__log_setup(enum sco__log_format fmt, const char *run_id);
 enum sco__log_format sco__log_get_format(void);
 
-void sco__host_log(const char *stage, enum sco_log_level lvl, const char *fmt, ...) SCO_PRINTF(3, 4);
+void sco__host_log(const char *stage, enum sco_log_level lvl, const char *fmt, ...)
+    SCO_PRINTF(3, 4);
 void sco__host_logv(const char *stage, enum sco_log_level lvl, const char *fmt, va_list ap)
     SCO_PRINTF(3, 0);
 

@@ -43,7 +43,7 @@ static int first_exit(const struct sco__diags *d, int fallback_code)
 }
 
 /* Loads config and pipeline; on failure prints every problem and returns the exit status. */
-static int prepare(const char *path, int log_format, struct sco__config **cfg,
+static int prepare(const char *path, int log_format, const char *run_id, struct sco__config **cfg,
                    struct sco__search *search, struct sco__pipeline **pipe)
 {
     struct sco__diags d = { 0 };
@@ -52,7 +52,7 @@ static int prepare(const char *path, int log_format, struct sco__config **cfg,
     memset(search, 0, sizeof *search);
     int rc = sco__config_load(path, cfg, &d, &err);
     if (log_format < 0 && *cfg && (*cfg)->has_log_format)
-        sco__log_setup((*cfg)->log_json ? SCO__LOG_JSON : SCO__LOG_TEXT, NULL);
+        sco__log_setup((*cfg)->log_json ? SCO__LOG_JSON : SCO__LOG_TEXT, run_id);
     if (rc) {
         print_diags(&d);
         int ex = first_exit(&d, rc);
@@ -173,7 +173,7 @@ int sco__cmd_check(const char *config, int log_format)
     struct sco__config *cfg = NULL;
     struct sco__search search;
     struct sco__pipeline *pipe = NULL;
-    int ex = prepare(config, log_format, &cfg, &search, &pipe);
+    int ex = prepare(config, log_format, NULL, &cfg, &search, &pipe);
     if (ex == 0) {
         /* the sources must be readable, with the columns and types their readers want */
         struct sco__diags d = { 0 };
@@ -736,8 +736,16 @@ int sco__cmd_run(const struct sco__run_opts *o)
 
     P.started = sco__now();
     P.started_mono = sco__mono();
-    snprintf(r->run_id, sizeof r->run_id, "pending");
-    ex = prepare(o->config, o->log_format, &cfg, &search, &pipe);
+    {
+        time_t t = (time_t)P.started;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(r->run_id, sizeof r->run_id, "%04d%02d%02dT%02d%02d%02dZ-%d",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)getpid());
+    }
+    sco__log_setup(sco__log_get_format(), r->run_id);
+    ex = prepare(o->config, o->log_format, r->run_id, &cfg, &search, &pipe);
     if (ex)
         goto out;
     r->cfg = cfg;
@@ -776,15 +784,6 @@ int sco__cmd_run(const struct sco__run_opts *o)
     r->threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (r->threads < 1)
         r->threads = 1;
-    {
-        time_t t = (time_t)P.started;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        snprintf(r->run_id, sizeof r->run_id, "%04d%02d%02dT%02d%02d%02dZ-%d",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 (int)getpid());
-    }
-    sco__log_setup(sco__log_get_format(), r->run_id);
     if (!realpath(cfg->path, P.config_abs))
         snprintf(P.config_abs, sizeof P.config_abs, "%s", cfg->path);
 

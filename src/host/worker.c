@@ -485,7 +485,8 @@ static void emit_end(struct worker *w, size_t idx)
     struct sco__buf b = { 0 };
     clean_field(&b, s->error);
     emit(w, "END\t%zu\t%d\t%d\t%d\t%.6f\t%.6f\t%lld\t%lld\t%s\t%s", idx, (int)s->status,
-         s->code, (int)s->write_failed, s->started, s->duration, (long long)s->rows_in, (long long)s->rows_out,
+         s->code, (int)s->write_failed, s->started, s->duration, (long long)s->rows_in,
+         (long long)s->rows_out,
          s->outputs ? s->outputs : "", b.s ? b.s : "");
     sco__buf_fini(&b);
 }

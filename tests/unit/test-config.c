@@ -45,7 +45,8 @@ Test(config, reads_every_section)
                   "  tf32: true\n"
                   "  plugin_path: [plugins, /abs/plugins]\n"
                   "sources:\n"
-                  "  sales: { kind: csv, path: demo/sales.csv, columns: { qty: f64, date: date } }\n"
+                  "  sales: { kind: csv, path: demo/sales.csv,\n"
+                  "           columns: { qty: f64, date: date } }\n"
                   "stages:\n"
                   "  forecast:\n"
                   "    plugin: fc\n"
@@ -81,7 +82,7 @@ Test(config, reads_every_section)
     cr_expect(!sco__stage_writes(s, "other"));
     const struct sco__node *h = sco__map_get(s->config, "horizon_days");
     cr_assert_not_null(h);
-    cr_expect_eq(h->line, 19);
+    cr_expect_eq(h->line, 20);
     cr_expect_eq(h->col, 21);
     cr_expect_str_eq(cfg->stages[1].plugin, "picklist"); /* default: the stage name */
     cr_expect_eq(strlen(cfg->sha256), 64);

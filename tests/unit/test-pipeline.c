@@ -151,7 +151,8 @@ Test(pipeline, select_only_and_skip)
 {
     int rc = build("sources:\n  numbers: { path: numbers.csv }\n"
                    "stages:\n  a: { plugin: good }\n"
-                   "  b: { plugin: good, inputs: { numbers: doubled }, outputs: { doubled: b } }\n");
+                   "  b: { plugin: good, inputs: { numbers: doubled },\n"
+                   "       outputs: { doubled: b } }\n");
     cr_assert_eq(rc, 0, "%s", err.msg);
     cr_expect_eq(sco__pipeline_select(pipe_, "b", NULL, &err), 0);
     cr_expect(!pipe_->stages[0].selected);
