@@ -605,3 +605,11 @@ Test(e2e, progress_bar_only_on_a_tty)
     cr_expect(contains("tty.txt", "% sleeping"), "no progress note");
     cr_expect(contains("tty.txt", "slow [#"), "bar never advanced");
 }
+
+Test(e2e, unwritable_output_is_exit_73)
+{
+    chain_config(NULL);
+    /* a regular file where a folder must go: fails for root too */
+    cr_expect_eq(sco("run c.yaml --out numbers.csv/sub/{date}"), 73);
+    cr_expect(contains("err.txt", "numbers.csv/sub"));
+}
