@@ -138,7 +138,7 @@ static int api_cfg_str(struct sco_ctx *ctx, const char *key, const char **out,
         return rc;
     if (n->kind != SCO__N_SCALAR)
         return type_error(ctx, key, n, y, "a string", err);
-    if (decl->type == SCO_CFG_PATH && y) {
+    if (decl->type == SCO_CFG_PATH) { /* defaults too: relative to the config's folder */
         char *p = sco__path_join(ctx->w->run->cfg->dir, n->str);
         *out = sco__arena_strdup(ctx->w->strings, p);
         free(p);
