@@ -1,5 +1,6 @@
 /* coerce.c: lazy typing of string columns, and the column check a stage's inputs go through. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -165,12 +166,82 @@ static void date_note(const char *s, char *buf, size_t n)
         snprintf(buf, n, " (%.7s has %u days)", s, sco__days_in_month(y, m));
 }
 
+/* Keeps a replaced column array until the table is freed (borrowed pointers stay valid). */
+static int retire(struct sco_table *t, void *p, struct sco_err *err)
+{
+    if (!p)
+        return 0;
+    void **r = realloc(t->retired, (t->n_retired + 1) * sizeof *r);
+    if (!r)
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory typing table '%s'", t->name);
+    t->retired = r;
+    r[t->n_retired++] = p;
+    return 0;
+}
+
+/* Makes `fresh` (an array for `type`) the data of column c, retiring the old array. */
+static int install(struct sco_table *t, int c, enum sco_col_type type, void *fresh,
+                   struct sco_err *err)
+{
+    struct sco_col *col = &t->cols[c];
+    void *old = col->type == SCO_COL_STR   ? (void *)col->str
+                : col->type == SCO_COL_F64 ? (void *)col->f64
+                                           : (void *)col->i64;
+    int rc = retire(t, old, err);
+    if (rc) {
+        free(fresh);
+        return rc;
+    }
+    col->str = NULL;
+    col->f64 = NULL;
+    col->i64 = NULL;
+    switch (type) {
+    case SCO_COL_STR: col->str = fresh; break;
+    case SCO_COL_F64: col->f64 = fresh; break;
+    case SCO_COL_I64:
+    case SCO_COL_DATE: col->i64 = fresh; break;
+    }
+    col->type = type;
+    return 0;
+}
+
+static void *new_array(const struct sco_table *t, size_t elem)
+{
+    return malloc((t->cap ? t->cap : 1) * elem);
+}
+
+static int nomem_typing(const struct sco_table *t, int c, struct sco_err *err)
+{
+    return sco_err_set(err, SCO_ERR_NOMEM, "out of memory typing column '%s' of table '%s'",
+                       t->cols[c].name, t->name);
+}
+
+/* NNNN-NN-NN: written as a date, valid or not. */
+static bool date_shaped(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !is_digit(s[i]))
+            return false;
+    return true;
+}
+
 static int str_to_i64(struct sco_table *t, int c, bool date, struct sco_err *err)
 {
     struct sco_col *col = &t->cols[c];
-    int64_t *v = malloc((t->cap ? t->cap : 1) * sizeof *v);
+    /* Dates are int64 days: a column of dates asked for as I64 becomes DATE, as in memory. */
+    if (!date) {
+        for (size_t r = 0; r < t->n_rows; r++) {
+            if (*col->str[r]) {
+                date = date_shaped(col->str[r]);
+                break;
+            }
+        }
+    }
+    int64_t *v = new_array(t, sizeof *v);
     if (!v)
-        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory typing column '%s'", col->name);
+        return nomem_typing(t, c, err);
     for (size_t r = 0; r < t->n_rows; r++) {
         const char *s = col->str[r];
         if (!*s) {
@@ -195,19 +266,15 @@ static int str_to_i64(struct sco_table *t, int c, bool date, struct sco_err *err
                               s, "", err);
         }
     }
-    free(col->str);
-    col->str = NULL;
-    col->i64 = v;
-    col->type = date ? SCO_COL_DATE : SCO_COL_I64;
-    return 0;
+    return install(t, c, date ? SCO_COL_DATE : SCO_COL_I64, v, err);
 }
 
 static int str_to_f64(struct sco_table *t, int c, struct sco_err *err)
 {
     struct sco_col *col = &t->cols[c];
-    double *v = malloc((t->cap ? t->cap : 1) * sizeof *v);
+    double *v = new_array(t, sizeof *v);
     if (!v)
-        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory typing column '%s'", col->name);
+        return nomem_typing(t, c, err);
     for (size_t r = 0; r < t->n_rows; r++) {
         const char *s = col->str[r];
         if (!*s) {
@@ -221,26 +288,69 @@ static int str_to_f64(struct sco_table *t, int c, struct sco_err *err)
                               err);
         }
     }
-    free(col->str);
-    col->str = NULL;
-    col->f64 = v;
-    col->type = SCO_COL_F64;
-    return 0;
+    return install(t, c, SCO_COL_F64, v, err);
 }
 
 static int i64_to_f64(struct sco_table *t, int c, struct sco_err *err)
 {
     struct sco_col *col = &t->cols[c];
-    double *v = malloc((t->cap ? t->cap : 1) * sizeof *v);
+    double *v = new_array(t, sizeof *v);
     if (!v)
-        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory typing column '%s'", col->name);
+        return nomem_typing(t, c, err);
     for (size_t r = 0; r < t->n_rows; r++)
         v[r] = col->i64[r] == SCO_NULL_I64 ? NAN : (double)col->i64[r];
-    free(col->i64);
-    col->i64 = NULL;
-    col->f64 = v;
-    col->type = SCO_COL_F64;
-    return 0;
+    return install(t, c, SCO_COL_F64, v, err);
+}
+
+/* F64 -> I64 when every value is whole and within int64 (what a CSV round trip allows). */
+static int f64_to_i64(struct sco_table *t, int c, struct sco_err *err)
+{
+    struct sco_col *col = &t->cols[c];
+    int64_t *v = new_array(t, sizeof *v);
+    if (!v)
+        return nomem_typing(t, c, err);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        double x = col->f64[r];
+        if (isnan(x)) {
+            v[r] = SCO_NULL_I64;
+        } else if (x == trunc(x) && x > -9223372036854775808.0 && x < 9223372036854775808.0) {
+            v[r] = (int64_t)x;
+        } else {
+            char text[32];
+            free(v);
+            return cell_error(t, c, r, "an integer", sco__f64_format(x, text), "", err);
+        }
+    }
+    return install(t, c, SCO_COL_I64, v, err);
+}
+
+/* Any type -> STR, formatted as the CSV writer does. */
+static int to_str(struct sco_table *t, int c, struct sco_err *err)
+{
+    struct sco_col *col = &t->cols[c];
+    const char **v = new_array(t, sizeof *v);
+    if (!v)
+        return nomem_typing(t, c, err);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        char buf[SCO_DATE_BUF + 32];
+        switch (col->type) {
+        case SCO_COL_I64:
+            if (col->i64[r] == SCO_NULL_I64)
+                buf[0] = '\0';
+            else
+                snprintf(buf, sizeof buf, "%" PRId64, col->i64[r]);
+            break;
+        case SCO_COL_F64: sco__f64_format(col->f64[r], buf); break;
+        case SCO_COL_DATE: sco__date_format(col->i64[r], buf); break;
+        case SCO_COL_STR: snprintf(buf, sizeof buf, "%s", col->str[r]); break;
+        }
+        v[r] = *buf ? sco__arena_strdup(t->strs, buf) : sco__empty_str;
+        if (!v[r]) {
+            free(v);
+            return nomem_typing(t, c, err);
+        }
+    }
+    return install(t, c, SCO_COL_STR, v, err);
 }
 
 /* The message for a typed column that cannot become `want`; `who` may be NULL. */
@@ -274,8 +384,12 @@ static int coerce(struct sco_table *t, int c, enum sco_col_type type, const char
         case SCO_COL_STR: return 0;
         }
     }
+    if (type == SCO_COL_STR)
+        return to_str(t, c, err);
     if (have == SCO_COL_I64 && type == SCO_COL_F64)
         return i64_to_f64(t, c, err);
+    if (have == SCO_COL_F64 && type == SCO_COL_I64)
+        return f64_to_i64(t, c, err);
     return type_mismatch(t, c, type, who, err);
 }
 

@@ -8,8 +8,30 @@
 #include "sco-tables.h"
 #include "tables-private.h"
 
+/* Decimal text of v into buf (at least 21 bytes); returns buf. */
+static char *i64_format(int64_t v, char *buf)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t w = 0;
+    if (v < 0)
+        buf[w++] = '-';
+    while (n)
+        buf[w++] = tmp[--n];
+    buf[w] = '\0';
+    return buf;
+}
+
 char *sco__f64_format(double x, char buf[32])
 {
+    /* Whole numbers below 2^53 print exactly as integers: quick, and what %.15g would give. */
+    if (x == trunc(x) && fabs(x) < 1e15 && !(x == 0 && signbit(x)))
+        return i64_format((int64_t)x, buf);
     if (isnan(x)) {
         buf[0] = '\0';
         return buf;
@@ -28,14 +50,14 @@ char *sco__f64_format(double x, char buf[32])
     return buf;
 }
 
-static void put_str(FILE *f, const char *s, bool quote_empty)
+static void put_str(FILE *f, const char *s, bool quote_empty, bool quote)
 {
     if (!*s) {
         if (quote_empty)
             fputs_unlocked("\"\"", f);
         return;
     }
-    if (!strpbrk(s, ",\"\r\n")) {
+    if (!quote && !strpbrk(s, ",\"\r\n")) {
         fputs_unlocked(s, f);
         return;
     }
@@ -66,7 +88,9 @@ int sco__csv_write_stream(const struct sco_table *t, FILE *f, const char *what,
     for (size_t c = 0; c < t->n_cols; c++) {
         if (c)
             putc_unlocked(',', f);
-        put_str(f, t->cols[c].name, quote_empty);
+        /* A first name starting with U+FEFF would be read back as a byte order mark. */
+        bool bom = c == 0 && strncmp(t->cols[c].name, "\xEF\xBB\xBF", 3) == 0;
+        put_str(f, t->cols[c].name, quote_empty, bom);
     }
     putc_unlocked('\n', f);
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -80,13 +104,13 @@ int sco__csv_write_stream(const struct sco_table *t, FILE *f, const char *what,
                 if (col->i64[r] == SCO_NULL_I64)
                     buf[0] = '\0';
                 else
-                    snprintf(buf, sizeof buf, "%" PRId64, col->i64[r]);
+                    i64_format(col->i64[r], buf);
                 break;
             case SCO_COL_F64: sco__f64_format(col->f64[r], buf); break;
             case SCO_COL_DATE: sco__date_format(col->i64[r], buf); break;
             case SCO_COL_STR: s = col->str[r]; break;
             }
-            put_str(f, s, quote_empty);
+            put_str(f, s, quote_empty, false);
         }
         putc_unlocked('\n', f);
     }

@@ -58,7 +58,7 @@ void sco__arena_free(struct sco_arena *a);
 
 /* Days since 1970-01-01 of y-m-d. No validation: see sco__date_valid. */
 int64_t sco__days_from_civil(int64_t y, unsigned m, unsigned d);
-/* Inverse of sco__days_from_civil. */
+/* Inverse of sco__days_from_civil (|days| beyond 2^60 is clamped to it). */
 void sco__civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* True when y-m-d is a real calendar date (leap years included), 1 <= y <= 9999. */
 bool sco__date_valid(int64_t y, unsigned m, unsigned d);
@@ -115,6 +115,10 @@ struct sco_table {
     uint32_t *line;         /* from_file: 1-based line each row starts on, 0 = added later */
     char *buf;              /* CSV: the file's bytes; unquoted strings point into it */
     struct sco_arena *strs; /* strings from set_str and coercions */
+    /* Column arrays replaced by a conversion: kept until the table is freed, because plugins
+     * may hold pointers "valid until the end of the run". */
+    void **retired;
+    size_t n_retired;
 };
 
 /* New empty table (0 rows) named `name` with the given columns (names copied; `optional`
@@ -160,16 +164,24 @@ const struct sco_table_api *sco__table_api(void);
  * CSV columns arrive as STR; these convert them in place once a consumer says what it needs.
  * Empty cells become null. Text must be exactly a value of the type: no surrounding spaces.
  *   I64:  [+-]digits, optionally ".0..." (a zero fraction), within int64; SCO_NULL_I64
- *         itself (INT64_MIN) is refused as it means null.
+ *         itself (INT64_MIN) is refused as it means null. A column whose first value is a
+ *         date (YYYY-MM-DD) becomes DATE instead (dates are int64 days; see below).
  *   F64:  decimal [+-](digits[.digits]|.digits)([eE][+-]digits), finite (no inf, nan, hex).
  *   DATE: YYYY-MM-DD, a real calendar date.
  * Errors: "sales.csv:1042:17: column 'qty': expected a number, got 'abc'" (SCO_ERR_DATA),
- * with the file position of the cell, or the row origin for built tables. */
+ * with the file position of the cell, or the row origin ("stage forecast row 17") for
+ * built tables.
+ *
+ * Typed columns convert exactly when a CSV round trip (write, read, parse) would succeed, so
+ * a table handed over in memory behaves as if it had been re-read from its CSV, whichever
+ * consumer converts it first: I64 -> F64 widens; F64 -> I64 when every value is whole and in
+ * range; any type -> STR formats as the CSV writer does; DATE serves I64 reads as is.
+ * I64/F64 <-> DATE is refused ("column 'x' of table 't' is f64, expected date; fix stage
+ * forecast, which made the table"). Replaced arrays stay allocated until the table is
+ * freed, so earlier borrowed pointers stay valid. */
 
-/* Converts column c to `type`. STR -> I64/F64/DATE parses; I64 -> F64 widens (null -> NaN);
- * same type, DATE -> I64 (days are int64; the column stays DATE and i64() serves it) and
- * anything -> STR of a STR column are no-ops. Other typed conversions (F64 -> I64, I64 ->
- * DATE, typed -> STR) fail with SCO_ERR_DATA. On failure the column is unchanged. */
+/* Converts column c to `type` as described above. Same type and DATE -> I64 are no-ops.
+ * On failure the column is unchanged. */
 int sco__table_coerce(struct sco_table *t, int c, enum sco_col_type type, struct sco_err *err);
 
 /* Checks that t has every required column of cols[0..n) and converts each present one to its
@@ -178,9 +190,10 @@ int sco__table_coerce(struct sco_table *t, int c, enum sco_col_type type, struct
  *   SCO_ERR_DATA "stage 'inventory' input 'sales': table 'sales' (sales.csv) has no column
  *     'qty' (did you mean 'quantity'?); it has date, sku, warehouse, quantity"
  *     (all missing columns are listed: "has no columns 'a', 'b'");
- *   SCO_ERR_DATA "stage 'inventory' input 'forecast': column 'mean' is i64, expected f64;
- *     fix stage forecast, which made table 'forecast'" for a typed column of the wrong type;
- *   parse errors of sco__table_coerce. */
+ *   SCO_ERR_DATA "stage 'inventory' input 'forecast': column 'mean' of table 'forecast' is
+ *     date, expected f64; fix stage forecast, which made the table" for a typed column that
+ *     cannot be converted;
+ *   value errors of sco__table_coerce. */
 int sco__table_check_columns(struct sco_table *t, const struct sco_column_spec *cols, size_t n,
                              const char *who, struct sco_err *err);
 
@@ -193,6 +206,9 @@ int sco__table_check_columns(struct sco_table *t, const struct sco_column_spec *
  *   "sales.csv:1:9: duplicate column name 'sku' (also column 2)"
  *   "sales.csv:1:5: empty column name (column 2); name every column in the header"
  *   "sales.csv:3:5: quote inside an unquoted field; ..." / "quoted field is not closed"
+ *   "sales.csv:9: empty line, expected 5 fields; remove the line" (one-column files: an
+ *     empty value), "NUL byte in the file", "carriage return without a line feed"
+ *   "sales.csv: empty file; a header row is required"
  * Cannot open or read: SCO_ERR_NOINPUT (missing) or SCO_ERR_IO. */
 
 /* Reads the CSV file at `path` into a new table named `name` (NULL: the file's base name
@@ -205,9 +221,11 @@ int sco__csv_read_mem(const char *data, size_t n, const char *origin, const char
 
 /* Writes t as CSV to f: header, then rows, "\n" line ends, fields quoted only when they
  * contain a comma, quote, CR or LF (or an empty field in a one-column table, so the row
- * survives); doubles in the shortest of %.15g / %.17g that reads back bit-exact (NaN ->
- * empty, infinities as "inf"/"-inf"); null ints empty; dates ISO. `what` names the target
- * in I/O errors. Does not close f. */
+ * survives; or a first header name starting with U+FEFF); doubles in the shortest of
+ * %.15g / %.17g that reads back bit-exact (NaN -> empty; infinities as "inf"/"-inf", which
+ * the typing above refuses on re-reading); null ints empty; dates ISO. Whatever the reader
+ * accepted, the writer writes back so that it reads as the same table. `what` names the
+ * target in I/O errors. Does not close f. */
 int sco__csv_write_stream(const struct sco_table *t, FILE *f, const char *what,
                           struct sco_err *err);
 /* Writes t atomically to `path` (folders created): a temp file beside it, fsync, rename.

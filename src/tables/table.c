@@ -115,6 +115,9 @@ void sco__table_free(struct sco_table *t)
         }
     }
     free(t->cols);
+    for (size_t i = 0; i < t->n_retired; i++)
+        free(t->retired[i]);
+    free(t->retired);
     free(t->line);
     free(t->buf);
     free(t->origin);

@@ -20,6 +20,12 @@ int64_t sco__days_from_civil(int64_t y, unsigned m, unsigned d)
 
 void sco__civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
+    /* Far-out values are garbage anyway; clamping keeps the arithmetic below in range. */
+    const int64_t lim = INT64_C(1) << 60;
+    if (z > lim)
+        z = lim;
+    if (z < -lim)
+        z = -lim;
     /* Shift the epoch to 0000-03-01; era first so that z + 719468 cannot overflow. */
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097 + 719468; /* [0, 146097 + 719468) */

@@ -265,15 +265,85 @@ Test(coerce, typed_mismatches)
 {
     struct sco_table *t = built();
     struct sco_err err = { 0 };
-    cr_expect_eq(sco__table_coerce(t, 1, SCO_COL_I64, &err), SCO_ERR_DATA);
-    cr_expect_str_eq(err.msg, "column 'x' of table 'forecast' is f64, expected i64; fix stage "
-                              "forecast, which made the table");
     cr_expect_eq(sco__table_coerce(t, 0, SCO_COL_DATE, &err), SCO_ERR_DATA);
-    cr_expect_eq(sco__table_coerce(t, 0, SCO_COL_STR, &err), SCO_ERR_DATA);
+    cr_expect_str_eq(err.msg, "column 'n' of table 'forecast' is i64, expected date; fix stage "
+                              "forecast, which made the table");
+    cr_expect_eq(sco__table_coerce(t, 1, SCO_COL_DATE, &err), SCO_ERR_DATA);
+    cr_expect_str_eq(err.msg, "column 'x' of table 'forecast' is f64, expected date; fix stage "
+                              "forecast, which made the table");
     cr_expect_eq(sco__table_coerce(t, 2, SCO_COL_F64, &err), SCO_ERR_DATA);
+    cr_expect_str_eq(err.msg, "column 'd' of table 'forecast' is date, expected f64; fix stage "
+                              "forecast, which made the table");
     cr_expect_eq(sco__table_coerce(t, 3, SCO_COL_STR, &err), 0);
     cr_expect_eq(sco__table_coerce(t, 9, SCO_COL_STR, &err), SCO_ERR_INVALID);
+    /* Nothing changed. */
+    cr_expect_eq(t->cols[0].type, SCO_COL_I64);
+    cr_expect_eq(t->cols[1].type, SCO_COL_F64);
+    cr_expect_eq(t->cols[2].type, SCO_COL_DATE);
     sco__table_free(t);
+}
+
+Test(coerce, f64_to_i64_only_whole_values)
+{
+    struct sco_table *t = built();
+    struct sco_err err = { 0 };
+    t->cols[1].f64[0] = 3.0;
+    t->cols[1].f64[1] = 2.5;
+    cr_expect_eq(sco__table_coerce(t, 1, SCO_COL_I64, &err), SCO_ERR_DATA);
+    cr_expect_str_eq(err.msg, "stage forecast row 2: column 'x': expected an integer, got '2.5'");
+    t->cols[1].f64[1] = 1e19;
+    cr_expect_eq(sco__table_coerce(t, 1, SCO_COL_I64, &err), SCO_ERR_DATA);
+    cr_expect_str_eq(err.msg,
+                     "stage forecast row 2: column 'x': expected an integer, got '1e+19'");
+    cr_expect_eq(t->cols[1].type, SCO_COL_F64);
+    t->cols[1].f64[1] = -4e15;
+    cr_assert_eq(sco__table_coerce(t, 1, SCO_COL_I64, &err), 0, "%s", err.msg);
+    cr_expect_eq(t->cols[1].i64[0], 3);
+    cr_expect_eq(t->cols[1].i64[1], -4000000000000000);
+    cr_expect_eq(t->cols[1].i64[2], SCO_NULL_I64);
+    sco__table_free(t);
+}
+
+Test(coerce, typed_to_str_and_back)
+{
+    struct sco_table *t = built();
+    struct sco_err err = { 0 };
+    t->cols[1].f64[0] = 0.1;
+    t->cols[2].i64[1] = 20786;
+    /* A pointer borrowed before the conversion stays readable (ASan checks this). */
+    const int64_t *old = sco__table_api()->i64(t, 0);
+    cr_assert_eq(sco__table_coerce(t, 0, SCO_COL_STR, &err), 0, "%s", err.msg);
+    cr_assert_eq(sco__table_coerce(t, 1, SCO_COL_STR, &err), 0, "%s", err.msg);
+    cr_assert_eq(sco__table_coerce(t, 2, SCO_COL_STR, &err), 0, "%s", err.msg);
+    cr_expect_eq(old[0], 5);
+    cr_expect_str_eq(cell(t, "n", 0), "5");
+    cr_expect_str_eq(cell(t, "n", 1), "");
+    cr_expect_str_eq(cell(t, "n", 2), "-3");
+    cr_expect_str_eq(cell(t, "x", 0), "0.1");
+    cr_expect_str_eq(cell(t, "x", 1), "");
+    cr_expect_str_eq(cell(t, "d", 1), "2026-11-29");
+    /* And back, as another consumer would. */
+    cr_assert_eq(sco__table_coerce(t, 0, SCO_COL_I64, &err), 0, "%s", err.msg);
+    cr_expect_eq(t->cols[0].i64[2], -3);
+    cr_assert_eq(sco__table_coerce(t, 2, SCO_COL_I64, &err), 0, "%s", err.msg);
+    cr_expect_eq(t->cols[2].type, SCO_COL_DATE);
+    cr_expect_eq(t->cols[2].i64[1], 20786);
+    cr_expect_eq(t->cols[2].i64[0], SCO_NULL_I64);
+    sco__table_free(t);
+}
+
+Test(coerce, dates_asked_for_as_i64_become_date)
+{
+    struct sco_table *t;
+    struct sco_err err = { 0 };
+    cr_assert_eq(coerce_text("v\n\n2026-11-29\n", SCO_COL_I64, &t, &err), 0, "%s", err.msg);
+    cr_expect_eq(t->cols[0].type, SCO_COL_DATE);
+    cr_expect_eq(t->cols[0].i64[1], 20786);
+    sco__table_free(t);
+    expect_error("v\n2026-11-29\n17\n", SCO_COL_I64,
+                 "v.csv:3:1: column 'v': expected a date (YYYY-MM-DD), got '17'");
+    expect_error("v\n17\n2026-11-29\n", SCO_COL_I64,
+                 "v.csv:3:1: column 'v': expected an integer, got '2026-11-29'");
 }
 
 Test(coerce, built_table_string_errors_name_the_row)
@@ -357,12 +427,30 @@ Test(check_columns, wrong_type_from_a_stage)
     struct sco_err err = { 0 };
     static const struct sco_column_spec want[] = {
         { "n", SCO_COL_F64, false, NULL }, /* widened */
-        { "x", SCO_COL_I64, false, NULL }, /* refused */
+        { "d", SCO_COL_F64, false, NULL }, /* refused */
     };
     cr_expect_eq(sco__table_check_columns(t, want, 2, "stage 'inventory' input 'forecast'", &err),
                  SCO_ERR_DATA);
-    cr_expect_str_eq(err.msg, "stage 'inventory' input 'forecast': column 'x' of table "
-                              "'forecast' is f64, expected i64; fix stage forecast, which made "
+    cr_expect_str_eq(err.msg, "stage 'inventory' input 'forecast': column 'd' of table "
+                              "'forecast' is date, expected f64; fix stage forecast, which made "
                               "the table");
+    cr_expect_eq(t->cols[0].type, SCO_COL_F64);
+    sco__table_free(t);
+}
+
+Test(check_columns, consumers_in_any_order)
+{
+    /* One stage reads 'n' as f64, the next as i64: both work, as they would from CSV. */
+    struct sco_table *t = built();
+    struct sco_err err = { 0 };
+    static const struct sco_column_spec as_f64[] = { { "n", SCO_COL_F64, false, NULL } };
+    static const struct sco_column_spec as_i64[] = { { "n", SCO_COL_I64, false, NULL } };
+    static const struct sco_column_spec as_str[] = { { "n", SCO_COL_STR, false, NULL } };
+    cr_assert_eq(sco__table_check_columns(t, as_f64, 1, "a", &err), 0, "%s", err.msg);
+    cr_assert_eq(sco__table_check_columns(t, as_i64, 1, "b", &err), 0, "%s", err.msg);
+    cr_expect_eq(t->cols[0].i64[0], 5);
+    cr_assert_eq(sco__table_check_columns(t, as_str, 1, "c", &err), 0, "%s", err.msg);
+    cr_assert_eq(sco__table_check_columns(t, as_f64, 1, "d", &err), 0, "%s", err.msg);
+    cr_expect_eq(t->cols[0].f64[2], -3.0);
     sco__table_free(t);
 }

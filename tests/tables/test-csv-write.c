@@ -181,3 +181,20 @@ Test(csv_write, errors)
     }
     sco__table_free(t);
 }
+
+Test(csv_write, first_name_with_bom_is_quoted)
+{
+    /* Found by the fuzz test: a header name starting with U+FEFF must not read as a BOM. */
+    static const struct sco_column_spec odd[] = { { "\xEF\xBB\xBFx", SCO_COL_STR, false, NULL },
+                                                  { "y", SCO_COL_STR, false, NULL } };
+    struct sco_err err = { 0 };
+    struct sco_table *t = sco__table_new("odd", odd, 2, &err);
+    cr_assert_not_null(t, "%s", err.msg);
+    char *s = write_to_string(t);
+    cr_expect_str_eq(s, "\"\xEF\xBB\xBFx\",y\n");
+    struct sco_table *b = parse_ok(s, "odd.csv");
+    cr_expect_str_eq(b->cols[0].name, "\xEF\xBB\xBFx");
+    free(s);
+    sco__table_free(b);
+    sco__table_free(t);
+}
