@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "json.h"
+#include "sco-tables.h"
 
-void sco__json_escape(struct sco__buf *b, const char *s)
+static void escape_valid(struct sco__buf *b, const unsigned char *p, size_t n)
 {
-    sco__buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    for (size_t i = 0; i < n; i++) {
+        switch (p[i]) {
         case '"': sco__buf_puts(b, "\\\""); break;
         case '\\': sco__buf_puts(b, "\\\\"); break;
         case '\n': sco__buf_puts(b, "\\n"); break;
@@ -19,10 +19,26 @@ void sco__json_escape(struct sco__buf *b, const char *s)
         case '\b': sco__buf_puts(b, "\\b"); break;
         case '\f': sco__buf_puts(b, "\\f"); break;
         default:
-            if (*p < 0x20 || *p == 0x7f)
-                sco__buf_printf(b, "\\u%04x", *p);
+            if (p[i] < 0x20 || p[i] == 0x7f)
+                sco__buf_printf(b, "\\u%04x", p[i]);
             else
-                sco__buf_putc(b, (char)*p);
+                sco__buf_putc(b, (char)p[i]);
+        }
+    }
+}
+
+void sco__json_escape(struct sco__buf *b, const char *s)
+{
+    /* JSON text is UTF-8: a byte that is not part of valid UTF-8 becomes U+FFFD */
+    size_t len = strlen(s), i = 0;
+    sco__buf_putc(b, '"');
+    while (i < len) {
+        size_t ok = sco__utf8_valid_prefix(s + i, len - i);
+        escape_valid(b, (const unsigned char *)s + i, ok);
+        i += ok;
+        if (i < len) {
+            sco__buf_puts(b, "\\ufffd");
+            i++;
         }
     }
     sco__buf_putc(b, '"');

@@ -34,6 +34,14 @@ Test(json, escapes_and_nests)
     sco__buf_fini(&b);
 }
 
+Test(json, invalid_utf8_replaced)
+{
+    struct sco__buf b = { 0 };
+    sco__json_escape(&b, "a\xff\xc3\xa9" "b\xc3");
+    cr_expect_str_eq(b.s, "\"a\\ufffd\xc3\xa9" "b\\ufffd\"");
+    sco__buf_fini(&b);
+}
+
 Test(json, pretty)
 {
     struct sco__buf b = { 0 };
