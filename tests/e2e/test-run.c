@@ -293,6 +293,9 @@ Test(e2e, stage_failure_exit_codes)
     cr_expect(contains("err.txt", "no feasible plan: demand exceeds capacity"));
     cr_expect_eq(run_fails("data"), 65);
     cr_expect_eq(run_fails("noinput"), 66);
+    cr_expect_eq(run_fails("undeclared"), 70);
+    cr_expect(contains("err.txt", "plugin 'fails' asked for config key 'undeclared', which it "
+                                  "does not declare; fix the plugin"));
     cr_expect_eq(run_fails("config"), 78);
     cr_expect(contains("err.txt", "c.yaml:5:21: f.code: rejected on purpose"));
 }

@@ -3,7 +3,7 @@
 
 static const struct sco_port outputs[] = { { "never", "not published", false, NULL, 0 } };
 static const struct sco_config_key keys[] = {
-    { "code", SCO_CFG_STR, "infeasible", "infeasible | data | noinput | config", false },
+    { "code", SCO_CFG_STR, "infeasible", "infeasible | data | noinput | config | undeclared", false },
 };
 static const struct sco_host_api *host;
 
@@ -16,6 +16,8 @@ static int run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         return sco_err_set(err, SCO_ERR_DATA, "bad data on purpose");
     if (code[0] == 'n')
         return sco_err_set(err, SCO_ERR_NOINPUT, "missing input on purpose");
+    if (code[0] == 'u') /* a key the plugin never declared */
+        return host->cfg_str(ctx, "undeclared", &code, err);
     if (code[0] == 'c')
         return host->cfg_error(ctx, "code", err, "rejected on purpose");
     return sco_err_set(err, SCO_ERR_INFEASIBLE, "no feasible plan: demand exceeds capacity");

@@ -56,6 +56,13 @@ Test(loader, rejects_missing_entry_point)
     cr_expect_str_eq(err.msg, "plugin 'no-entry.so' does not export sco_plugin_entry");
 }
 
+Test(loader, rejects_default_of_wrong_type)
+{
+    cr_expect_eq(sco__plugin_load(TEST_PLUGIN_DIR "/bad-default.so", &pl, &err), SCO_ERR_CONFIG);
+    cr_expect_str_eq(err.msg, "plugin 'bad-default' key 'horizon_days' has default 'four weeks', "
+                              "which is not an integer; fix the plugin");
+}
+
 Test(loader, dlopen_failure_names_file_and_fix)
 {
     enter_tmpdir();
@@ -123,7 +130,7 @@ Test(loader, search_path_order_and_not_found)
               "%s", err.msg);
     size_t n = 0;
     char **all = sco__plugin_list(&s, &n);
-    cr_expect_geq(n, 7);
+    cr_expect_geq(n, 8);
     for (size_t i = 0; i < n; i++)
         free(all[i]);
     free(all);
