@@ -156,6 +156,10 @@ void sco__host_logv(const char *stage, enum sco_log_level lvl, const char *fmt, 
                                         : "";
             off = *on ? "\033[0m" : "";
         }
+        /* a terminal shows the time of day; a log file (cron, journald) the full date */
+        if (!is_tty())
+            sco__buf_printf(&line, "%04d-%02d-%02d ", tm.tm_year + 1900, tm.tm_mon + 1,
+                            tm.tm_mday);
         sco__buf_printf(&line, "%02d:%02d:%02d %s%-5s%s %s: %s\n", tm.tm_hour, tm.tm_min,
                         tm.tm_sec, on, level_name(lvl), off, stage ? stage : "sco", clean);
     }
