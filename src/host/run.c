@@ -185,7 +185,12 @@ int sco__cmd_check(const char *config, int log_format)
         } else {
             printf("%s: ok (%zu sources, %zu stages)\n", cfg->path, cfg->n_sources,
                    cfg->n_stages);
-            print_plan(pipe, NULL);
+            char *pattern = cfg->has_date ? expand_output(cfg->output, cfg->date)
+                                          : sco__xstrdup(cfg->output);
+            char *out = sco__path_join(cfg->dir, pattern);
+            print_plan(pipe, out);
+            free(out);
+            free(pattern);
         }
         sco__diags_fini(&d);
     }

@@ -579,18 +579,6 @@ Test(e2e, plugins_listing)
     cr_expect(contains("out.txt", "\"name\": \"cfgkeys\""));
 }
 
-Test(e2e, demo_config_checks_and_runs)
-{
-    if (access(SOURCE_ROOT "/configs/demo/items.csv", R_OK) != 0)
-        cr_skip_test("configs/demo/*.csv are not in this tree");
-    /* plugins of the demo's stages come from the build tree (sco runs from it) */
-    unsetenv("SCO_PLUGIN_PATH");
-    cr_expect_eq(sco("check-config '%s/configs/demo.yaml'", SOURCE_ROOT), 0);
-    cr_expect(contains("out.txt", "demo.yaml: ok"));
-    cr_expect_eq(sco("run '%s/configs/demo.yaml' --out demo-out/{date}", SOURCE_ROOT), 0);
-    cr_expect_eq(access("demo-out/2026-11-29/manifest.json", R_OK), 0);
-}
-
 Test(e2e, progress_bar_only_on_a_tty)
 {
     write_file("numbers.csv", NUMBERS);
