@@ -83,18 +83,7 @@ static void today(int64_t *days)
 /* pattern with {date} replaced; the caller frees it */
 static char *expand_output(const char *pattern, int64_t date)
 {
-    char ds[SCO_DATE_BUF];
-    sco__date_format(date, ds);
-    struct sco__buf b = { 0 };
-    for (const char *p = pattern; *p;) {
-        if (strncmp(p, "{date}", 6) == 0) {
-            sco__buf_puts(&b, ds);
-            p += 6;
-        } else {
-            sco__buf_putc(&b, *p++);
-        }
-    }
-    char *s = sco__buf_take(&b);
+    char *s = sco__expand_date(pattern, date);
     size_t n = strlen(s);
     while (n > 1 && s[n - 1] == '/')
         s[--n] = '\0';
@@ -130,14 +119,16 @@ static void print_plan(const struct sco__pipeline *p, const char *out)
 /* Reads source i as a run would: the file, its column type hints, and the declared columns
  * of every stage input it feeds. Problems go to d. */
 static void check_source(const struct sco__config *cfg, const struct sco__pipeline *pipe,
-                         size_t i, struct sco__diags *d)
+                         size_t i, int64_t date, struct sco__diags *d)
 {
     const struct sco__source *s = &cfg->sources[i];
     struct sco_err e = { 0 };
     struct sco_table *t = NULL;
     if (!s->path)
         return;
-    int rc = sco__csv_read(s->path, s->name, &t, &e);
+    char *path = sco__expand_date(s->path, date);
+    int rc = sco__csv_read(path, s->name, &t, &e);
+    free(path);
     if (rc) {
         sco__diag(d, rc, cfg->path, s->path_node, "source '%s': %s", s->name, e.msg);
         return;
@@ -177,8 +168,13 @@ int sco__cmd_check(const char *config, int log_format)
     if (ex == 0) {
         /* the sources must be readable, with the columns and types their readers want */
         struct sco__diags d = { 0 };
+        int64_t date;
+        if (cfg->has_date)
+            date = cfg->date;
+        else
+            today(&date);
         for (size_t i = 0; i < cfg->n_sources; i++)
-            check_source(cfg, pipe, i, &d);
+            check_source(cfg, pipe, i, date, &d);
         if (d.n) {
             print_diags(&d);
             ex = first_exit(&d, SCO_ERR_NOINPUT);

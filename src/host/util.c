@@ -140,6 +140,22 @@ void sco__buf_suggest(struct sco__buf *b, const char *word, const char *const *c
         sco__buf_printf(b, " (did you mean '%s'?)", s);
 }
 
+char *sco__expand_date(const char *pattern, int64_t date)
+{
+    char ds[SCO_DATE_BUF];
+    sco__date_format(date, ds);
+    struct sco__buf b = { 0 };
+    for (const char *p = pattern; *p;) {
+        if (strncmp(p, "{date}", 6) == 0) {
+            sco__buf_puts(&b, ds);
+            p += 6;
+        } else {
+            sco__buf_putc(&b, *p++);
+        }
+    }
+    return sco__buf_take(&b);
+}
+
 char *sco__path_join(const char *dir, const char *rel)
 {
     if (!rel)

@@ -36,6 +36,8 @@ const char *sco__suggest(const char *word, const char *const *cands, size_t n);
 /* Appends " (did you mean 'x'?)" to b when there is a close candidate. */
 void sco__buf_suggest(struct sco__buf *b, const char *word, const char *const *cands, size_t n);
 
+/* pattern with every "{date}" replaced by the ISO date; the caller frees it. */
+char *sco__expand_date(const char *pattern, int64_t date);
 /* `rel` resolved against folder `dir` (unchanged when absolute); the caller frees it. */
 char *sco__path_join(const char *dir, const char *rel);
 /* The folder part of `path` ("." when there is none); the caller frees it. */

@@ -512,7 +512,8 @@ static int load_source(struct worker *w, const struct sco__source *src, struct s
     if (find_table(w, src->name))
         return 0;
     struct sco_table *t = NULL;
-    int rc = sco__csv_read(src->path, src->name, &t, err);
+    char *path = sco__expand_date(src->path, w->run->date); /* data/{date}/orders.csv */
+    int rc = sco__csv_read(path, src->name, &t, err);
     if (rc) {
         if (rc == SCO_ERR_NOINPUT || rc == SCO_ERR_IO) {
             /* name the YAML line that asked for the file */
@@ -522,6 +523,7 @@ static int load_source(struct worker *w, const struct sco__source *src, struct s
             sco_err_set(err, rc, "%s:%d:%d: source '%s': %s", w->run->cfg->path, at->line,
                         at->col, src->name, msg);
         }
+        free(path);
         return rc;
     }
     for (size_t c = 0; c < src->n_cols; c++) {
@@ -531,18 +533,21 @@ static int load_source(struct worker *w, const struct sco__source *src, struct s
             rc = sco_err_set(err, SCO_ERR_DATA,
                              "%s:%d:%d: source '%s' (%s) has no column '%s' declared under "
                              "columns:",
-                             w->run->cfg->path, at->line, at->col, src->name, src->path,
+                             w->run->cfg->path, at->line, at->col, src->name, path,
                              src->col_names[c]);
             sco__table_free(t);
+            free(path);
             return rc;
         }
         if ((rc = sco__table_coerce(t, ci, src->col_types[c], err))) {
             sco__table_free(t);
+            free(path);
             return rc;
         }
     }
     sco__host_log(NULL, SCO_LOG_DEBUG, "read source '%s': %zu rows from %s", src->name, t->n_rows,
-             src->path);
+             path);
+    free(path);
     add_table(w, src->name, t);
     return 0;
 }

@@ -476,6 +476,16 @@ Test(e2e, date_and_out_override)
     cr_expect_eq(sco("run c.yaml --date 2026-12-24 --out elsewhere/{date}"), 0);
     cr_expect_eq(access("elsewhere/2026-12-24/doubled.csv", F_OK), 0);
     cr_expect(contains("elsewhere/2026-12-24/manifest.json", "\"date\": \"2026-12-24\""));
+    /* {date} in a source path: the day's file */
+    mkdir("daily", 0755);
+    write_file("daily/2026-12-24.csv", "x\n21\n");
+    write_file("c.yaml", "run: { date: 2026-11-29, output: \"out/{date}\" }\n"
+                         "sources:\n  numbers: { path: \"daily/{date}.csv\" }\n"
+                         "stages:\n  double: { plugin: good }\n");
+    cr_expect_eq(sco("run c.yaml --date 2026-12-24"), 0);
+    cr_expect(contains("out/2026-12-24/doubled.csv", "42,"));
+    cr_expect_eq(sco("run c.yaml"), 66); /* no daily/2026-11-29.csv */
+    cr_expect(contains("err.txt", "daily/2026-11-29.csv"));
 }
 
 Test(e2e, secrets_never_logged_nor_in_manifest)
