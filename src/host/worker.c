@@ -615,6 +615,123 @@ static bool needed_later(struct worker *w, size_t producer, const char *table)
     return false;
 }
 
+/* The value of cell (c, row) of a typed column as text, for a STR view of it. */
+static const char *cell_text(const struct sco_col *col, size_t row, char buf[64])
+{
+    switch (col->type) {
+    case SCO_COL_I64:
+        if (col->i64[row] == SCO_NULL_I64)
+            return "";
+        snprintf(buf, 64, "%lld", (long long)col->i64[row]);
+        return buf;
+    case SCO_COL_DATE: return sco__date_format(col->i64[row], buf);
+    case SCO_COL_F64: return sco__f64_format(col->f64[row], buf);
+    default: return col->str[row];
+    }
+}
+
+/* A private copy of t in which the columns of `cols` that another consumer already typed
+ * differently are converted to the type this stage declares: I64 <-> F64 (F64 only when it
+ * holds whole numbers), any type -> STR (formatted as in CSV). Other columns are copied. */
+static int typed_copy(struct sco_ctx *ctx, const struct sco_table *t,
+                      const struct sco_column_spec *cols, size_t n, const char *who,
+                      struct sco_table **out, struct sco_err *err)
+{
+    struct sco_column_spec *specs = sco__xcalloc(t->n_cols + 1, sizeof *specs);
+    for (size_t c = 0; c < t->n_cols; c++) {
+        specs[c].name = t->cols[c].name;
+        specs[c].type = t->cols[c].type;
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(cols[k].name, t->cols[c].name) == 0 &&
+                !(t->cols[c].type == SCO_COL_DATE && cols[k].type == SCO_COL_I64))
+                specs[c].type = cols[k].type;
+    }
+    struct sco_table *cp = sco__table_new(t->name, specs, t->n_cols, err);
+    int rc = cp ? sco__table_add_rows(cp, t->n_rows, err) : err->code;
+    if (cp && !rc)
+        rc = sco__table_set_origin(cp, sco__table_origin(t), err);
+    for (size_t c = 0; c < t->n_cols && !rc; c++) {
+        const struct sco_col *from = &t->cols[c];
+        struct sco_col *to = &cp->cols[c];
+        char buf[64];
+        for (size_t r = 0; r < t->n_rows && !rc; r++) {
+            if (to->type == SCO_COL_STR) {
+                rc = sco__table_set_str(cp, (int)c, r, cell_text(from, r, buf), err);
+            } else if (to->type == from->type || (to->type == SCO_COL_I64 &&
+                                                   from->type == SCO_COL_DATE)) {
+                if (to->type == SCO_COL_F64)
+                    to->f64[r] = from->f64[r];
+                else
+                    to->i64[r] = from->i64[r];
+            } else if (to->type == SCO_COL_F64 && from->type == SCO_COL_I64) {
+                to->f64[r] = from->i64[r] == SCO_NULL_I64 ? NAN : (double)from->i64[r];
+            } else if (to->type == SCO_COL_I64 && from->type == SCO_COL_F64) {
+                double v = from->f64[r];
+                if (isnan(v))
+                    to->i64[r] = SCO_NULL_I64;
+                else if (v == floor(v) && fabs(v) < 9.0e18)
+                    to->i64[r] = (int64_t)v;
+                else
+                    rc = sco_err_set(err, SCO_ERR_DATA,
+                                     "%s: %s: column '%s': expected an integer, got %s", who,
+                                     sco__table_row_origin(t, r), from->name,
+                                     sco__f64_format(v, buf));
+            } else {
+                rc = sco_err_set(err, SCO_ERR_DATA,
+                                 "%s: column '%s' is %s, expected %s; the table's producer or "
+                                 "another stage declares it so",
+                                 who, from->name, sco__col_type_name(from->type),
+                                 sco__col_type_name(to->type));
+            }
+        }
+    }
+    free(specs);
+    if (rc) {
+        sco__table_free(cp);
+        return rc;
+    }
+    /* freed with the stage's other tables */
+    ctx->created = sco__xrealloc(ctx->created, (ctx->n_created + 1) * sizeof *ctx->created);
+    ctx->created[ctx->n_created++] = cp;
+    *out = cp;
+    return 0;
+}
+
+/* Checks and types the input table *t for this stage. Text columns are typed in place (the
+ * first reader parses, with file:line:column in errors, and the parsed values are shared);
+ * a column some earlier reader typed differently is converted in a private copy, so no
+ * stage changes the types another stage relies on. */
+static int type_input(struct sco_ctx *ctx, struct sco_table **t, const struct sco_port *port,
+                      const char *who, struct sco_err *err)
+{
+    bool copy = false;
+    for (size_t k = 0; k < port->n_columns; k++) {
+        int c = sco__table_col(*t, port->columns[k].name);
+        if (c < 0)
+            continue;
+        enum sco_col_type have = (*t)->cols[c].type, want = port->columns[k].type;
+        if (have == SCO_COL_STR && want != SCO_COL_STR) {
+            int rc = sco__table_coerce(*t, c, want, err);
+            if (rc) {
+                /* name the consumer, keep the cell's position */
+                char msg[SCO_ERR_MSG_MAX];
+                snprintf(msg, sizeof msg, "%s", err->msg);
+                return sco_err_set(err, rc, "%s (%s)", msg, who);
+            }
+        } else if (have != want && !(have == SCO_COL_DATE && want == SCO_COL_I64)) {
+            copy = true;
+        }
+    }
+    if (copy) {
+        struct sco_table *cp = NULL;
+        int rc = typed_copy(ctx, *t, port->columns, port->n_columns, who, &cp, err);
+        if (rc)
+            return rc;
+        *t = cp;
+    }
+    return sco__table_check_columns(*t, port->columns, port->n_columns, who, err);
+}
+
 /* Runs stage idx; fills its state. Returns the stage's status. */
 static void run_stage(struct worker *w, size_t idx)
 {
@@ -666,8 +783,7 @@ static void run_stage(struct worker *w, size_t idx)
         }
         char who[300];
         snprintf(who, sizeof who, "stage '%s' input '%s'", st->cfg->name, d->inputs[k].name);
-        rc = sco__table_check_columns(t, d->inputs[k].columns, d->inputs[k].n_columns, who,
-                                      &err);
+        rc = type_input(&ctx, &t, &d->inputs[k], who, &err);
         ctx.in[k] = t;
         ss->rows_in += (int64_t)t->n_rows;
     }
