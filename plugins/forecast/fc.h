@@ -1,0 +1,153 @@
+/* fc.h: the forecasting core shared by the forecast plugin, its tests and its benchmark.
+ * Private to sco (not installed). Everything here is plain C on host memory: series
+ * preparation, accuracy metrics, statistical methods with sample paths, and per-series
+ * method choice by rolling-origin backtest. The neural model lives in fc-model.c. */
+#ifndef SCO_FC_H
+#define SCO_FC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sco/sco-plugin.h>
+
+#define SCO__FC_MAX_Q 32
+
+/* ---- Random numbers (deterministic per seed; splitmix64 seeding xoshiro256**) ---------- */
+struct sco__fc_rng {
+    uint64_t s[4];
+};
+void sco__fc_rng_seed(struct sco__fc_rng *r, uint64_t seed);
+uint64_t sco__fc_rng_next(struct sco__fc_rng *r);
+double sco__fc_rng_unif(struct sco__fc_rng *r); /* [0, 1) */
+double sco__fc_rng_normal(struct sco__fc_rng *r);
+uint64_t sco__fc_hash(const char *s, uint64_t h); /* FNV-1a, chained through h */
+
+/* ---- Series preparation ------------------------------------------------------------------ */
+
+/* One dense daily series of a SKU x warehouse: y[i] is demand on day start + i; days without
+ * a sales row are zero. Days before the first sale are "not listed yet", not demand. */
+struct sco__fc_series {
+    char *sku;
+    char *warehouse;
+    int64_t start; /* day of y[0], days since 1970-01-01 */
+    int n;         /* days, up to the day before the planning date */
+    double *y;     /* n values, owned */
+    int first;     /* index of the first non-zero day; n when the series never sold */
+};
+
+struct sco__fc_set {
+    struct sco__fc_series *s;
+    size_t n;
+    int64_t start; /* first day of every series (the earliest sales date) */
+    int64_t end;   /* one past the last day: the planning date */
+};
+
+/* Sparse sales rows in, one dense series per (sku, warehouse) out, sorted by sku then
+ * warehouse. `end` is the planning date (rows on or after it are ignored); SCO_NULL_I64 takes
+ * the day after the last sales date. `origin(ud, row)` names a row for error messages
+ * ("sales.csv:17"); may be NULL. Errors (SCO_ERR_DATA) name the row: negative, non-finite
+ * (non-numeric) quantity, missing date/sku, duplicate (sku, warehouse, date). */
+int sco__fc_set_build(struct sco__fc_set *set, size_t n_rows, const int64_t *date,
+                      const char *const *sku, const char *const *warehouse, const double *qty,
+                      int64_t end, const char *(*origin)(void *ud, size_t row), void *ud,
+                      struct sco_err *err);
+void sco__fc_set_fini(struct sco__fc_set *set);
+/* Index of (sku, warehouse) in set, or -1 (binary search). */
+long sco__fc_set_find(const struct sco__fc_set *set, const char *sku, const char *warehouse);
+
+/* ---- Metrics ----------------------------------------------------------------------------
+ * Scaling follows the M5 convention: in-sample lag-1 differences of the training series
+ * counted from its first non-zero value. Each returns NaN when undefined (zero scale). */
+double sco__fc_scale_mae(const double *train, int n); /* mean |y_t - y_{t-1}| from first nz */
+double sco__fc_scale_mse(const double *train, int n); /* mean (y_t - y_{t-1})^2 from first nz */
+/* RMSSE = sqrt(mean((a - f)^2) / scale_mse) */
+double sco__fc_rmsse(const double *a, const double *f, int h, const double *train, int n);
+/* MASE = mean|a - f| / scale_mae */
+double sco__fc_mase(const double *a, const double *f, int h, const double *train, int n);
+/* bias = mean(f - a) / scale_mae: positive = over-forecast, in units of the MASE scale */
+double sco__fc_bias(const double *a, const double *f, int h, const double *train, int n);
+/* sMAPE = mean(200 |a - f| / (|a| + |f|)), a term with 0/0 counts as 0 */
+double sco__fc_smape(const double *a, const double *f, int h);
+/* pinball_q = mean(max(q (a - f), (q - 1)(a - f))), unscaled */
+double sco__fc_pinball(const double *a, const double *fq, int h, double q);
+/* scaled pinball = pinball / scale_mae */
+double sco__fc_spinball(const double *a, const double *fq, int h, double q, const double *train,
+                        int n);
+/* coverage = share of days with a <= fq */
+double sco__fc_coverage(const double *a, const double *fq, int h);
+/* OWA of a method against Naive: (sMAPE/sMAPE_naive + MASE/MASE_naive) / 2 */
+double sco__fc_owa(double smape, double mase, double smape_naive, double mase_naive);
+
+/* ---- Statistical methods ----------------------------------------------------------------- */
+enum sco__fc_method {
+    SCO__FC_NAIVE,
+    SCO__FC_SNAIVE,  /* seasonal naive, period m */
+    SCO__FC_SES,     /* simple exponential smoothing */
+    SCO__FC_HOLT,    /* additive damped trend, no season */
+    SCO__FC_HW,      /* Holt-Winters: additive season, additive damped trend */
+    SCO__FC_SES_S,   /* SES on weekday-profile-adjusted data (multiplicative profile) */
+    SCO__FC_THETA,   /* theta method: SES with drift of half the linear trend */
+    SCO__FC_CROSTON, /* Croston with the Syntetos-Boylan approximation */
+    SCO__FC_TSB,     /* Teunter-Syntetos-Babai */
+    SCO__FC_COMBO,   /* mean of SES_S, HW and TSB (daily) or SES, HOLT and THETA (no season) */
+    SCO__FC_MODEL,   /* the global neural model (fc-model.c), not fitted here */
+    SCO__FC_N_METHODS
+};
+
+const char *sco__fc_method_name(enum sco__fc_method m);
+int sco__fc_method_parse(const char *name); /* -1 when unknown */
+
+struct sco__fc_opts {
+    int h;          /* horizon */
+    int period;     /* seasonal period (7 for daily data); <= 1: none */
+    int n_paths;    /* sample paths for quantiles (0: mean only) */
+    bool nonneg;    /* clip paths and mean at zero (demand) */
+    uint64_t seed;  /* paths are a function of seed and the data only */
+};
+
+/* A forecast of one series: the mean over h steps and n_paths sample paths (path-major,
+ * paths[p * h + t]). Buffers are owned by the caller and sized h and n_paths * h. */
+struct sco__fc_out {
+    double *mean;
+    double *paths;
+};
+
+/* Fits method m to y[0..n) (pass the series from its first sale) and fills out.
+ * n may be 0 (no history): every method then forecasts zero. Returns 0 or SCO_ERR_*. */
+int sco__fc_stat(enum sco__fc_method m, const double *y, int n, const struct sco__fc_opts *o,
+                 struct sco__fc_out *out, struct sco_err *err);
+
+/* Quantiles from sample paths: q[k * h + t] for level lev[k] of day t (daily) or of the sum
+ * of days 0..t (cumulative). Levels need not be sorted; results are monotone in the level. */
+void sco__fc_path_quantiles(const double *paths, int n_paths, int h, const double *lev, int nq,
+                            bool cumulative, double *q);
+
+/* Weekday-profile helper, exposed for tests: multiplicative indices (mean 1) of period m
+ * over the last `window` values of y; all ones when there is too little data. */
+void sco__fc_profile(const double *y, int n, int m, int window, double *idx);
+
+/* ---- Method choice by rolling-origin backtest ---------------------------------------------
+ * For each candidate method, forecasts `windows` non-overlapping windows of `length` days at
+ * the end of y (each fitted only on data before it) and scores them by RMSSE. The choice is
+ * the candidate with the lowest mean RMSSE over the windows; ties go to the earlier
+ * candidate. The default method (`fallback`, when it is among the candidates) is kept unless
+ * the best candidate's score is more than SCO__FC_MARGIN (10%) lower. Series too short for one window (fewer than length + 2 * period points after
+ * the first sale) get `fallback` with a reason. */
+#define SCO__FC_MARGIN 0.10
+
+struct sco__fc_choice {
+    enum sco__fc_method method;
+    double score;        /* mean backtest RMSSE of the chosen method, NaN when none */
+    char reason[160];
+};
+
+int sco__fc_choose(const double *y, int n, const enum sco__fc_method *cand, int n_cand,
+                   int windows, int length, const struct sco__fc_opts *o,
+                   enum sco__fc_method fallback, struct sco__fc_choice *ch,
+                   double *scores /* n_cand, may be NULL */, struct sco_err *err);
+
+/* Column name of quantile level q: 0.9 -> "q90", 0.975 -> "q97_5". */
+void sco__fc_qname(double q, char *buf, size_t n);
+
+#endif
