@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sco/sco-plugin.h>
 
@@ -146,6 +147,57 @@ int sco__fc_choose(const double *y, int n, const enum sco__fc_method *cand, int 
                    int windows, int length, const struct sco__fc_opts *o,
                    enum sco__fc_method fallback, struct sco__fc_choice *ch,
                    double *scores /* n_cand, may be NULL */, struct sco_err *err);
+
+/* ---- The nightly run: choice, backtest, forecast for every series ------------------------- */
+enum sco__fc_mode {
+    SCO__FC_MODE_AUTO,  /* statistical candidates and the model (when given), by backtest */
+    SCO__FC_MODE_STAT,  /* statistical candidates only, by backtest */
+    SCO__FC_MODE_MODEL, /* the model wherever a series has history, else the fallback */
+    SCO__FC_MODE_FIXED, /* one named method for every series */
+};
+
+/* Means of the global model for every series: backtest windows (window w = 1 is the latest)
+ * and the forecast. bt[(i * windows + (w - 1)) * length + t], fc[i * h + t]. */
+struct sco__fc_model_means {
+    const double *bt;
+    const double *fc;
+};
+
+struct sco__fc_run_opts {
+    int h;
+    const double *q; /* quantile levels */
+    int nq;
+    int bt_windows, bt_length;
+    int n_paths;
+    uint64_t seed;
+    enum sco__fc_mode mode;
+    enum sco__fc_method fixed;
+    const struct sco__fc_model_means *model; /* NULL: no model */
+};
+
+struct sco__fc_result {
+    enum sco__fc_method method;
+    char reason[200];
+    double *mean; /* h */
+    double *q;    /* nq * h, level-major */
+    double *cq;   /* nq * h: quantiles of demand summed over days 0..t */
+    /* backtest of the chosen method over the windows (NaN when there was none) */
+    int bt_n;       /* windows scored */
+    double rmsse, mase, bias;
+    double pinball[SCO__FC_MAX_Q], coverage[SCO__FC_MAX_Q];
+    double bt_sum_abs_err, bt_sum_actual; /* for pooled figures */
+};
+
+/* Runs choice, backtest and forecast for series i of set into res (buffers allocated here;
+ * free with sco__fc_result_fini). Deterministic per (seed, sku, warehouse). */
+int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
+                       struct sco__fc_result *res, struct sco_err *err);
+void sco__fc_result_fini(struct sco__fc_result *res);
+
+/* Writes an SVG plot of series s (the last history_days days, then the forecast mean and the
+ * band between the lowest and highest quantile level) to f. */
+void sco__fc_plot_svg(FILE *f, const struct sco__fc_series *s, const struct sco__fc_result *r,
+                      int h, const double *lev, int nq, int history_days);
 
 /* Column name of quantile level q: 0.9 -> "q90", 0.975 -> "q97_5". */
 void sco__fc_qname(double q, char *buf, size_t n);

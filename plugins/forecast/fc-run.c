@@ -1,0 +1,215 @@
+/* fc-run.c: the nightly run for one series: method choice, backtest of the choice, forecast
+ * with daily and cumulative quantiles.
+ *
+ * Choice rule (written into each series' reason):
+ *  1. No sale before the planning date: forecast zero ("no sales history").
+ *  2. History since the first sale shorter than one backtest window plus two weeks: the
+ *     fallback (combo of SES with weekday profile, Holt-Winters and TSB).
+ *  3. Otherwise each statistical candidate is backtested on the last `bt_windows`
+ *     non-overlapping windows of `bt_length` days, each fitted only on data before it, and
+ *     scored by mean RMSSE; the combo stays unless another candidate is more than 10% better.
+ *  4. With the global model (mode auto), the model's RMSSE on the same windows (the model was
+ *     trained only on data before the earliest window) replaces the statistical choice when
+ *     it is lower.
+ * Quantiles come from sample paths; for the model, the statistical choice's paths are
+ * re-centred on the model's mean (scaled where the statistical mean is positive). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc.h"
+
+static const enum sco__fc_method daily_cand[] = { SCO__FC_SNAIVE, SCO__FC_SES_S, SCO__FC_HW,
+                                                  SCO__FC_TSB, SCO__FC_CROSTON, SCO__FC_COMBO };
+#define PERIOD 7
+
+void sco__fc_result_fini(struct sco__fc_result *r)
+{
+    if (!r)
+        return;
+    free(r->mean);
+    free(r->q);
+    free(r->cq);
+    r->mean = r->q = r->cq = NULL;
+}
+
+/* Forecast hh days after y[0..n) (n counted from the first sale) by method m; for the model,
+ * `mm` holds its means and `base` supplies the paths. */
+static int predict(enum sco__fc_method m, enum sco__fc_method base, const double *mm,
+                   const double *y, int n, int hh, int np, uint64_t seed, double *mean,
+                   double *paths, struct sco_err *err)
+{
+    struct sco__fc_opts o = { .h = hh, .period = PERIOD, .n_paths = np, .nonneg = true,
+                              .seed = seed };
+    struct sco__fc_out out = { mean, paths };
+    if (m != SCO__FC_MODEL)
+        return sco__fc_stat(m, y, n, &o, &out, err);
+    int rc = sco__fc_stat(base, y, n, &o, &out, err);
+    if (rc)
+        return rc;
+    for (int t = 0; t < hh; t++) {
+        double sm = mean[t], mv = mm[t] > 0 ? mm[t] : 0;
+        for (int p = 0; p < np; p++) {
+            double *v = &paths[(size_t)p * hh + t];
+            *v = sm > 1e-6 ? *v * (mv / sm) : *v + mv - sm;
+            if (*v < 0)
+                *v = 0;
+        }
+        mean[t] = mv;
+    }
+    return 0;
+}
+
+static double model_bt_rmsse(const struct sco__fc_set *set, size_t i,
+                             const struct sco__fc_run_opts *o, int w_n)
+{
+    const struct sco__fc_series *s = &set->s[i];
+    double sum = 0;
+    int cnt = 0;
+    for (int w = 1; w <= w_n; w++) {
+        int cut = s->n - w * o->bt_length;
+        const double *bt = o->model->bt + ((i * (size_t)o->bt_windows) + (size_t)(w - 1)) *
+                                              (size_t)o->bt_length;
+        double r = sco__fc_rmsse(s->y + cut, bt, o->bt_length, s->y, cut);
+        if (isfinite(r))
+            sum += r, cnt++;
+    }
+    return cnt ? sum / cnt : NAN;
+}
+
+int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
+                       struct sco__fc_result *res, struct sco_err *err)
+{
+    const struct sco__fc_series *s = &set->s[i];
+    int h = o->h, nq = o->nq, np = o->n_paths > 0 ? o->n_paths : 1, L = o->bt_length;
+    int rc = 0;
+    memset(res, 0, sizeof *res);
+    res->rmsse = res->mase = res->bias = NAN;
+    for (int k = 0; k < SCO__FC_MAX_Q; k++)
+        res->pinball[k] = res->coverage[k] = NAN;
+    if (nq > SCO__FC_MAX_Q)
+        return sco_err_set(err, SCO_ERR_CONFIG, "%d quantile levels, at most %d", nq,
+                           SCO__FC_MAX_Q);
+    res->mean = calloc((size_t)h, sizeof *res->mean);
+    res->q = calloc((size_t)nq * h, sizeof *res->q);
+    res->cq = calloc((size_t)nq * h, sizeof *res->cq);
+    int hm = h > L ? h : L;
+    double *paths = malloc((size_t)np * hm * sizeof *paths);
+    double *mean = malloc((size_t)hm * sizeof *mean);
+    double *qb = malloc((size_t)nq * hm * sizeof *qb);
+    if (!res->mean || !res->q || !res->cq || !paths || !mean || !qb) {
+        rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory forecasting '%s'", s->sku);
+        goto out;
+    }
+    uint64_t seed = sco__fc_hash(s->warehouse, sco__fc_hash(s->sku, o->seed + 1));
+    const double *y = s->y + s->first;
+    int n = s->n - s->first;
+
+    /* ---- choice ---- */
+    enum sco__fc_method base = SCO__FC_COMBO;
+    struct sco__fc_choice ch = { .method = SCO__FC_COMBO };
+    if (n <= 0) {
+        res->method = SCO__FC_TSB;
+        snprintf(res->reason, sizeof res->reason, "no sales history; zero forecast");
+    } else if (o->mode == SCO__FC_MODE_FIXED) {
+        res->method = o->fixed;
+        if (o->fixed == SCO__FC_MODEL && !o->model) {
+            rc = sco_err_set(err, SCO_ERR_CONFIG, "method 'model' needs the trained model");
+            goto out;
+        }
+        snprintf(res->reason, sizeof res->reason, "method set to '%s' in the config",
+                 sco__fc_method_name(o->fixed));
+    } else {
+        rc = sco__fc_choose(y, n, daily_cand, (int)SCO_COUNT(daily_cand), o->bt_windows, L,
+                            &(struct sco__fc_opts){ .h = L, .period = PERIOD, .nonneg = true,
+                                                    .seed = seed },
+                            SCO__FC_COMBO, &ch, NULL, err);
+        if (rc)
+            goto out;
+        base = ch.method;
+        res->method = ch.method;
+        snprintf(res->reason, sizeof res->reason, "%s", ch.reason);
+        if (o->model && o->mode == SCO__FC_MODE_MODEL) {
+            res->method = SCO__FC_MODEL;
+            snprintf(res->reason, sizeof res->reason, "method set to 'model' in the config");
+        } else if (o->model && o->mode == SCO__FC_MODE_AUTO && isfinite(ch.score)) {
+            int w_n = 0;
+            for (int w = 1; w <= o->bt_windows; w++)
+                if (n - w * L >= 2 * PERIOD + 2)
+                    w_n = w;
+            double ms = model_bt_rmsse(set, i, o, w_n);
+            if (isfinite(ms) && ms < ch.score) {
+                res->method = SCO__FC_MODEL;
+                snprintf(res->reason, sizeof res->reason,
+                         "model rmsse %.3f beats best statistical %s %.3f over %d backtest "
+                         "windows of %d days",
+                         ms, sco__fc_method_name(ch.method), ch.score, w_n, L);
+            } else if (isfinite(ms)) {
+                char tmp[200];
+                snprintf(tmp, sizeof tmp, "%s; model rmsse %.3f is not lower", ch.reason, ms);
+                memcpy(res->reason, tmp, sizeof res->reason);
+            }
+        }
+    }
+
+    /* ---- backtest of the chosen method ---- */
+    if (n > 0) {
+        double sr = 0, sm = 0, sb = 0, sp[SCO__FC_MAX_Q] = { 0 }, sc[SCO__FC_MAX_Q] = { 0 };
+        int cnt = 0;
+        for (int w = 1; w <= o->bt_windows; w++) {
+            int cut = s->n - w * L;
+            if (cut - s->first < 2 * PERIOD + 2)
+                break;
+            if (!isfinite(sco__fc_scale_mse(s->y, cut)))
+                continue;
+            const double *mm = NULL;
+            if (res->method == SCO__FC_MODEL)
+                mm = o->model->bt + (i * (size_t)o->bt_windows + (size_t)(w - 1)) * (size_t)L;
+            rc = predict(res->method, base, mm, y, cut - s->first, L, np, seed + (uint64_t)w,
+                         mean, paths, err);
+            if (rc)
+                goto out;
+            sco__fc_path_quantiles(paths, np, L, o->q, nq, false, qb);
+            const double *a = s->y + cut;
+            sr += sco__fc_rmsse(a, mean, L, s->y, cut);
+            sm += sco__fc_mase(a, mean, L, s->y, cut);
+            sb += sco__fc_bias(a, mean, L, s->y, cut);
+            for (int k = 0; k < nq; k++) {
+                sp[k] += sco__fc_spinball(a, qb + (size_t)k * L, L, o->q[k], s->y, cut);
+                sc[k] += sco__fc_coverage(a, qb + (size_t)k * L, L);
+            }
+            for (int t = 0; t < L; t++) {
+                res->bt_sum_abs_err += fabs(a[t] - mean[t]);
+                res->bt_sum_actual += a[t];
+            }
+            cnt++;
+        }
+        res->bt_n = cnt;
+        if (cnt) {
+            res->rmsse = sr / cnt;
+            res->mase = sm / cnt;
+            res->bias = sb / cnt;
+            for (int k = 0; k < nq; k++) {
+                res->pinball[k] = sp[k] / cnt;
+                res->coverage[k] = sc[k] / cnt;
+            }
+        }
+    }
+
+    /* ---- forecast ---- */
+    rc = predict(res->method, base, o->model ? o->model->fc + i * (size_t)h : NULL, y, n, h, np,
+                 seed, mean, paths, err);
+    if (rc)
+        goto out;
+    memcpy(res->mean, mean, (size_t)h * sizeof *mean);
+    sco__fc_path_quantiles(paths, np, h, o->q, nq, false, res->q);
+    sco__fc_path_quantiles(paths, np, h, o->q, nq, true, res->cq);
+out:
+    free(paths);
+    free(mean);
+    free(qb);
+    if (rc)
+        sco__fc_result_fini(res);
+    return rc;
+}
