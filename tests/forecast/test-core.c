@@ -306,3 +306,92 @@ Test(forecast, quantile_column_names)
     sco__fc_qname(0.05, b, sizeof b);
     cr_expect_str_eq(b, "q5");
 }
+
+/* ---- the per-series run ---- */
+static const double levels[] = { 0.1, 0.5, 0.9, 0.95, 0.99 };
+
+/* Three series over 200 days before day 1200: A weekly-seasonal counts, B listed only 10 days
+ * ago, C a zero row only (never sold). */
+static void three_series(struct sco__fc_set *set)
+{
+    static int64_t d[400];
+    static const char *sku[400], *wh[400];
+    static double q[400];
+    size_t n = 0;
+    struct sco__fc_rng r;
+    sco__fc_rng_seed(&r, 9);
+    for (int t = 0; t < 200; t++) {
+        d[n] = 1000 + t, sku[n] = "A", wh[n] = "W1";
+        q[n++] = floor((t % 7 >= 5 ? 6 : 2) * (0.5 + sco__fc_rng_unif(&r)));
+    }
+    for (int t = 190; t < 200; t++)
+        d[n] = 1000 + t, sku[n] = "B", wh[n] = "W1", q[n++] = 1 + t % 2;
+    d[n] = 1100, sku[n] = "C", wh[n] = "W2", q[n++] = 0;
+    struct sco_err err = { 0 };
+    cr_assert_eq(sco__fc_set_build(set, n, d, sku, wh, q, 1200, NULL, NULL, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(set->n, 3);
+}
+
+Test(forecast, run_series_choices_and_reasons)
+{
+    struct sco__fc_set set;
+    three_series(&set);
+    struct sco__fc_run_opts o = { .h = 28, .q = levels, .nq = 5, .bt_windows = 2,
+                                  .bt_length = 28, .n_paths = 200, .seed = 42,
+                                  .mode = SCO__FC_MODE_AUTO };
+    struct sco__fc_result res[3];
+    struct sco_err err = { 0 };
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(sco__fc_run_series(&set, (size_t)i, &o, &res[i], &err), 0, "%s", err.msg);
+    /* A: backtested, a reason naming the rule, weekly shape kept */
+    cr_expect_eq(res[0].bt_n, 2);
+    cr_expect(isfinite(res[0].rmsse) && res[0].rmsse > 0 && res[0].rmsse < 2, "%g",
+              res[0].rmsse);
+    cr_expect(strstr(res[0].reason, "backtest") != NULL, "%s", res[0].reason);
+    for (int k = 0; k < 5; k++)
+        cr_expect(res[0].coverage[k] >= 0 && res[0].coverage[k] <= 1);
+    /* B: 10 days of history: fallback with the reason */
+    cr_expect_eq(res[1].method, SCO__FC_COMBO);
+    cr_expect_str_eq(res[1].reason, "history of 10 days is too short for a 28-day backtest; "
+                                    "combo fallback");
+    cr_expect_eq(res[1].bt_n, 0);
+    cr_expect(isnan(res[1].rmsse));
+    cr_expect_gt(res[1].mean[0], 0.5);
+    /* C: never sold */
+    cr_expect_str_eq(res[2].reason, "no sales history; zero forecast");
+    cr_expect_float_eq(res[2].mean[27], 0, EPS);
+    cr_expect_float_eq(res[2].cq[4 * 28 + 27], 0, EPS);
+    /* quantiles: monotone in level, cumulative ones grow with k and exceed the daily ones */
+    for (int i = 0; i < 2; i++)
+        for (int t = 0; t < 28; t++) {
+            for (int k = 1; k < 5; k++) {
+                cr_expect_leq(res[i].q[(k - 1) * 28 + t], res[i].q[k * 28 + t] + 1e-12);
+                cr_expect_leq(res[i].cq[(k - 1) * 28 + t], res[i].cq[k * 28 + t] + 1e-12);
+            }
+            if (t)
+                cr_expect_geq(res[i].cq[2 * 28 + t], res[i].cq[2 * 28 + t - 1]);
+        }
+    for (int i = 0; i < 3; i++)
+        sco__fc_result_fini(&res[i]);
+    sco__fc_set_fini(&set);
+}
+
+Test(forecast, run_series_fixed_method)
+{
+    struct sco__fc_set set;
+    three_series(&set);
+    struct sco__fc_run_opts o = { .h = 7, .q = levels, .nq = 5, .bt_windows = 1, .bt_length = 7,
+                                  .n_paths = 100, .seed = 1, .mode = SCO__FC_MODE_FIXED,
+                                  .fixed = SCO__FC_SNAIVE };
+    struct sco__fc_result r;
+    struct sco_err err = { 0 };
+    cr_assert_eq(sco__fc_run_series(&set, 0, &o, &r, &err), 0, "%s", err.msg);
+    cr_expect_eq(r.method, SCO__FC_SNAIVE);
+    cr_expect_str_eq(r.reason, "method set to 'snaive' in the config");
+    /* seasonal naive repeats the last week */
+    for (int t = 0; t < 7; t++)
+        cr_expect_float_eq(r.mean[t], set.s[0].y[set.s[0].n - 7 + t], EPS);
+    sco__fc_result_fini(&r);
+    sco__fc_set_fini(&set);
+}
