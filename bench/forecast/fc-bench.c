@@ -18,6 +18,8 @@
 
 #include "fc.h"
 #include "fc-bench-io.h"
+#include "fc-model.h"
+#include "runtime-host.h"
 
 #define M5_H 28
 #define M5_WINDOWS 8
@@ -266,7 +268,7 @@ static int run_m4(const char *dir, const char *out, int n_paths, uint64_t seed, 
 int main(int argc, char **argv)
 {
     const char *data = NULL, *out = NULL;
-    int n_paths = 500;
+    int n_paths = 500, speed = 0, speed_threads = 1;
     uint64_t seed = 42;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--data") && i + 1 < argc)
@@ -275,6 +277,8 @@ int main(int argc, char **argv)
             out = argv[++i];
         else if (!strcmp(argv[i], "--paths") && i + 1 < argc)
             n_paths = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--speed") && i + 1 < argc)
+            speed = 1, speed_threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else {
@@ -282,11 +286,28 @@ int main(int argc, char **argv)
             return 64;
         }
     }
-    if (!data || !out) {
+    if (!speed && (!data || !out)) {
         fprintf(stderr, "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S]\n");
         return 64;
     }
     struct sco_err err = { 0 };
+    if (speed) {
+        struct sco_runtime *R;
+        struct sco_runtime_opts ro = { .device = "cpu", .threads = speed_threads, .seed = seed };
+        if (sco_runtime_create(&ro, &R, &err)) {
+            fprintf(stderr, "fc-bench: %s\n", err.msg);
+            return 1;
+        }
+        double sps = sco__fc_mlp_speed(sco_runtime_api_table(), R, 63, 256, 56, 256, 400, &err);
+        sco_runtime_destroy(R);
+        if (sps < 0) {
+            fprintf(stderr, "fc-bench: %s\n", err.msg);
+            return 1;
+        }
+        printf("forecast-speed: mlp=63-256-256-56 batch=256 threads=%d samples_per_s=%.0f\n",
+               speed_threads, sps);
+        return 0;
+    }
     double t0 = now_s();
     double rmsse = NAN, pin = NAN, owa = NAN, mase = NAN, smape = NAN;
     int rc = run_m5(data, out, n_paths, seed, &rmsse, &pin, &err);
