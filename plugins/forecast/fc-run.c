@@ -8,11 +8,12 @@
  *  3. Otherwise each statistical candidate is backtested on the last `bt_windows`
  *     non-overlapping windows of `bt_length` days, each fitted only on data before it, and
  *     scored by mean RMSSE; the combo stays unless another candidate is more than 10% better.
- *  4. With the global model (mode auto), the model's RMSSE on the same windows (the model was
- *     trained only on data before the earliest window) replaces the statistical choice when
- *     it is lower.
- * Quantiles come from sample paths; for the model, the statistical choice's paths are
- * re-centred on the model's mean (scaled where the statistical mean is positive). */
+ *  4. With the global model (mode auto), the model and the ensemble (mean of the model and
+ *     the statistical choice) are scored on the same windows (the model was trained only on
+ *     data before the earliest window); the lowest of the three mean RMSSEs wins.
+ * Quantiles come from sample paths; for the model and the ensemble, the statistical choice's
+ * paths are re-centred on the new mean (scaled by the ratio of means, kept within [0.5, 2],
+ * and shifted by the rest). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +35,8 @@ void sco__fc_result_fini(struct sco__fc_result *r)
     r->mean = r->q = r->cq = NULL;
 }
 
-/* Forecast hh days after y[0..n) (n counted from the first sale) by method m; for the model,
- * `mm` holds its means and `base` supplies the paths. */
+/* Forecast hh days after y[0..n) (n counted from the first sale) by method m; for the model
+ * and the ensemble, `mm` holds the model's means and `base` supplies the paths. */
 static int predict(enum sco__fc_method m, enum sco__fc_method base, const double *mm,
                    const double *y, int n, int hh, int np, uint64_t seed, double *mean,
                    double *paths, struct sco_err *err)
@@ -43,16 +44,23 @@ static int predict(enum sco__fc_method m, enum sco__fc_method base, const double
     struct sco__fc_opts o = { .h = hh, .period = PERIOD, .n_paths = np, .nonneg = true,
                               .seed = seed };
     struct sco__fc_out out = { mean, paths };
-    if (m != SCO__FC_MODEL)
+    if (m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE)
         return sco__fc_stat(m, y, n, &o, &out, err);
     int rc = sco__fc_stat(base, y, n, &o, &out, err);
     if (rc)
         return rc;
     for (int t = 0; t < hh; t++) {
         double sm = mean[t], mv = mm[t] > 0 ? mm[t] : 0;
+        if (m == SCO__FC_ENSEMBLE)
+            mv = 0.5 * (mv + sm);
+        /* re-centre the paths on the new mean: scale by the ratio (kept within [0.5, 2] so
+         * that a near-zero statistical mean cannot blow the spread up), shift the rest */
+        double ratio = sm > 1e-9 ? mv / sm : 1.0;
+        ratio = ratio < 0.5 ? 0.5 : ratio > 2.0 ? 2.0 : ratio;
+        double shift = mv - sm * ratio;
         for (int p = 0; p < np; p++) {
             double *v = &paths[(size_t)p * hh + t];
-            *v = sm > 1e-6 ? *v * (mv / sm) : *v + mv - sm;
+            *v = *v * ratio + shift;
             if (*v < 0)
                 *v = 0;
         }
@@ -61,21 +69,41 @@ static int predict(enum sco__fc_method m, enum sco__fc_method base, const double
     return 0;
 }
 
-static double model_bt_rmsse(const struct sco__fc_set *set, size_t i,
-                             const struct sco__fc_run_opts *o, int w_n)
+/* Mean backtest RMSSE of the model and of the ensemble (model + statistical choice `base`)
+ * over the first w_n windows. */
+static int model_bt_rmsse(const struct sco__fc_set *set, size_t i,
+                          const struct sco__fc_run_opts *o, int w_n, enum sco__fc_method base,
+                          double *model, double *ens, struct sco_err *err)
 {
     const struct sco__fc_series *s = &set->s[i];
-    double sum = 0;
-    int cnt = 0;
-    for (int w = 1; w <= w_n; w++) {
-        int cut = s->n - w * o->bt_length;
-        const double *bt = o->model->bt + ((i * (size_t)o->bt_windows) + (size_t)(w - 1)) *
-                                              (size_t)o->bt_length;
-        double r = sco__fc_rmsse(s->y + cut, bt, o->bt_length, s->y, cut);
-        if (isfinite(r))
-            sum += r, cnt++;
+    int L = o->bt_length;
+    double sm = 0, se = 0, *st = malloc((size_t)L * sizeof *st);
+    double *en = malloc((size_t)L * sizeof *en);
+    int cnt = 0, rc = 0;
+    if (!st || !en) {
+        free(st);
+        free(en);
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory for the model backtest");
     }
-    return cnt ? sum / cnt : NAN;
+    for (int w = 1; w <= w_n && !rc; w++) {
+        int cut = s->n - w * L;
+        const double *bt = o->model->bt + ((i * (size_t)o->bt_windows) + (size_t)(w - 1)) *
+                                              (size_t)L;
+        struct sco__fc_opts so = { .h = L, .period = PERIOD, .nonneg = true };
+        struct sco__fc_out out = { st, NULL };
+        rc = sco__fc_stat(base, s->y + s->first, cut - s->first, &so, &out, err);
+        for (int t = 0; t < L; t++)
+            en[t] = 0.5 * (st[t] + (bt[t] > 0 ? bt[t] : 0));
+        double r = sco__fc_rmsse(s->y + cut, bt, L, s->y, cut);
+        double re = sco__fc_rmsse(s->y + cut, en, L, s->y, cut);
+        if (isfinite(r) && isfinite(re))
+            sm += r, se += re, cnt++;
+    }
+    free(st);
+    free(en);
+    *model = cnt ? sm / cnt : NAN;
+    *ens = cnt ? se / cnt : NAN;
+    return rc;
 }
 
 int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
@@ -138,17 +166,24 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
             for (int w = 1; w <= o->bt_windows; w++)
                 if (n - w * L >= 2 * PERIOD + 2)
                     w_n = w;
-            double ms = model_bt_rmsse(set, i, o, w_n);
-            if (isfinite(ms) && ms < ch.score) {
-                res->method = SCO__FC_MODEL;
+            double ms = NAN, es = NAN;
+            rc = model_bt_rmsse(set, i, o, w_n, ch.method, &ms, &es, err);
+            if (rc)
+                goto out;
+            if (isfinite(ms) && (ms < ch.score || es < ch.score)) {
+                bool ens = es < ms;
+                res->method = ens ? SCO__FC_ENSEMBLE : SCO__FC_MODEL;
                 snprintf(res->reason, sizeof res->reason,
-                         "model rmsse %.3f beats best statistical %s %.3f over %d backtest "
-                         "windows of %d days",
-                         ms, sco__fc_method_name(ch.method), ch.score, w_n, L);
+                         "%s rmsse %.3f beats best statistical %s %.3f (%s %.3f) over %d "
+                         "backtest windows of %d days",
+                         ens ? "ensemble" : "model", ens ? es : ms,
+                         sco__fc_method_name(ch.method), ch.score, ens ? "model" : "ensemble",
+                         ens ? ms : es, w_n, L);
             } else if (isfinite(ms)) {
-                char tmp[200];
-                snprintf(tmp, sizeof tmp, "%s; model rmsse %.3f is not lower", ch.reason, ms);
-                memcpy(res->reason, tmp, sizeof res->reason);
+                char tmp[400];
+                snprintf(tmp, sizeof tmp, "%s; model %.3f and ensemble %.3f are not lower",
+                         ch.reason, ms, es);
+                snprintf(res->reason, sizeof res->reason, "%.199s", tmp);
             }
         }
     }
@@ -164,7 +199,7 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
             if (!isfinite(sco__fc_scale_mse(s->y, cut)))
                 continue;
             const double *mm = NULL;
-            if (res->method == SCO__FC_MODEL)
+            if (res->method == SCO__FC_MODEL || res->method == SCO__FC_ENSEMBLE)
                 mm = o->model->bt + (i * (size_t)o->bt_windows + (size_t)(w - 1)) * (size_t)L;
             rc = predict(res->method, base, mm, y, cut - s->first, L, np, seed + (uint64_t)w,
                          mean, paths, err);

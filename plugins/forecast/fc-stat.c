@@ -14,7 +14,7 @@
 
 static const char *const method_names[SCO__FC_N_METHODS] = {
     "naive", "snaive", "ses", "holt", "hw", "ses_s", "theta", "croston_sba", "tsb", "combo",
-    "model",
+    "model", "ensemble",
 };
 
 const char *sco__fc_method_name(enum sco__fc_method m)
@@ -575,6 +575,7 @@ static int stat_one(enum sco__fc_method m, const double *y, int n, const struct 
         rc = combo(y, n, o, out, rng, err);
         break;
     case SCO__FC_MODEL:
+    case SCO__FC_ENSEMBLE:
     case SCO__FC_N_METHODS:
         rc = sco_err_set(err, SCO_ERR_INVALID, "method '%s' is not a statistical method",
                          sco__fc_method_name(m));
