@@ -99,3 +99,24 @@ double sco__fc_owa(double smape, double mase, double smape_naive, double mase_na
 {
     return 0.5 * (smape / smape_naive + mase / mase_naive);
 }
+
+/* Randomised PIT: u = F(a-) + V (F(a) - F(a-)), V uniform, with F the paths' empirical CDF;
+ * coverage = mean over days of P(u <= q), which is q for a calibrated forecast, discrete or
+ * not. Per day: 1 when F(a) <= q, 0 when F(a-) >= q, else (q - F(a-)) / (F(a) - F(a-)). */
+double sco__fc_pit_coverage(const double *a, const double *paths, int n_paths, int h, double q)
+{
+    if (h <= 0 || n_paths <= 0)
+        return NAN;
+    double c = 0;
+    for (int t = 0; t < h; t++) {
+        int below = 0, at = 0;
+        for (int p = 0; p < n_paths; p++) {
+            double v = paths[(size_t)p * h + t];
+            below += v < a[t];
+            at += v == a[t];
+        }
+        double f0 = (double)below / n_paths, f1 = (double)(below + at) / n_paths;
+        c += f1 <= q ? 1.0 : f0 >= q ? 0.0 : (q - f0) / (f1 - f0);
+    }
+    return c / h;
+}

@@ -44,11 +44,10 @@ static int predict(enum sco__fc_method m, enum sco__fc_method base, const double
     struct sco__fc_opts o = { .h = hh, .period = PERIOD, .n_paths = np, .nonneg = true,
                               .seed = seed };
     struct sco__fc_out out = { mean, paths };
-    if (m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE)
-        return sco__fc_stat(m, y, n, &o, &out, err);
-    int rc = sco__fc_stat(base, y, n, &o, &out, err);
-    if (rc)
-        return rc;
+    int rc = sco__fc_stat(m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE ? m : base, y, n, &o, &out,
+                          err);
+    if (rc || (m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE))
+        goto counts;
     for (int t = 0; t < hh; t++) {
         double sm = mean[t], mv = mm[t] > 0 ? mm[t] : 0;
         if (m == SCO__FC_ENSEMBLE)
@@ -66,7 +65,16 @@ static int predict(enum sco__fc_method m, enum sco__fc_method base, const double
         }
         mean[t] = mv;
     }
-    return 0;
+counts:
+    /* count series (integer history) get integer sample paths */
+    if (!rc && np > 0) {
+        bool integer = true;
+        for (int t = 0; integer && t < n; t++)
+            integer = y[t] == floor(y[t]);
+        if (integer)
+            sco__fc_round_paths(paths, np, hh, seed);
+    }
+    return rc;
 }
 
 /* Mean backtest RMSSE of the model and of the ensemble (model + statistical choice `base`)
@@ -212,7 +220,7 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
             sb += sco__fc_bias(a, mean, L, s->y, cut);
             for (int k = 0; k < nq; k++) {
                 sp[k] += sco__fc_spinball(a, qb + (size_t)k * L, L, o->q[k], s->y, cut);
-                sc[k] += sco__fc_coverage(a, qb + (size_t)k * L, L);
+                sc[k] += sco__fc_pit_coverage(a, paths, np, L, o->q[k]);
             }
             for (int t = 0; t < L; t++) {
                 res->bt_sum_abs_err += fabs(a[t] - mean[t]);

@@ -601,6 +601,14 @@ int sco__fc_stat(enum sco__fc_method m, const double *y, int n, const struct sco
     return stat_one(m, y, n, o, &o2, &rng, err);
 }
 
+void sco__fc_round_paths(double *paths, int n_paths, int h, uint64_t seed)
+{
+    struct sco__fc_rng r;
+    sco__fc_rng_seed(&r, seed ^ 0x726f756e64ULL);
+    for (size_t i = 0; i < (size_t)n_paths * h; i++)
+        paths[i] = floor(paths[i] + sco__fc_rng_unif(&r));
+}
+
 /* ---- Quantiles from paths ------------------------------------------------------------------ */
 static int cmp_d(const void *a, const void *b)
 {
@@ -620,6 +628,10 @@ void sco__fc_path_quantiles(const double *paths, int n_paths, int h, const doubl
         free(acc);
         return;
     }
+    /* integer paths (count data) get integer quantiles: the inverse empirical CDF */
+    bool discrete = true;
+    for (size_t i = 0; discrete && i < (size_t)n_paths * h; i++)
+        discrete = paths[i] == floor(paths[i]);
     for (int t = 0; t < h; t++) {
         for (int p = 0; p < n_paths; p++) {
             double v = paths[(size_t)p * h + t];
@@ -627,7 +639,13 @@ void sco__fc_path_quantiles(const double *paths, int n_paths, int h, const doubl
             col[p] = acc[p];
         }
         qsort(col, (size_t)n_paths, sizeof *col, cmp_d);
-        for (int k = 0; k < nq; k++) {
+        for (int k = 0; k < nq && discrete; k++) {
+            /* smallest x with F(x) >= level (R type 1) */
+            int idx = (int)ceil(lev[k] * n_paths - 1e-9) - 1;
+            idx = idx < 0 ? 0 : idx >= n_paths ? n_paths - 1 : idx;
+            q[k * h + t] = col[idx];
+        }
+        for (int k = 0; k < nq && !discrete; k++) {
             /* linear interpolation between order statistics (R type 7) */
             double pos = lev[k] * (n_paths - 1);
             int lo = (int)floor(pos);

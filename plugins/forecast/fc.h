@@ -77,6 +77,11 @@ double sco__fc_spinball(const double *a, const double *fq, int h, double q, cons
                         int n);
 /* coverage = share of days with a <= fq */
 double sco__fc_coverage(const double *a, const double *fq, int h);
+/* Calibration of level q from sample paths (paths[p * h + t]) by the randomised PIT: the
+ * expected share of days whose PIT value is <= q. Equals q for a calibrated forecast, also
+ * for count data where share(a <= quantile) cannot (a quantile is often hit exactly). For
+ * continuous paths it is share(a <= quantile). */
+double sco__fc_pit_coverage(const double *a, const double *paths, int n_paths, int h, double q);
 /* OWA of a method against Naive: (sMAPE/sMAPE_naive + MASE/MASE_naive) / 2 */
 double sco__fc_owa(double smape, double mase, double smape_naive, double mase_naive);
 
@@ -121,9 +126,15 @@ int sco__fc_stat(enum sco__fc_method m, const double *y, int n, const struct sco
                  struct sco__fc_out *out, struct sco_err *err);
 
 /* Quantiles from sample paths: q[k * h + t] for level lev[k] of day t (daily) or of the sum
- * of days 0..t (cumulative). Levels need not be sorted; results are monotone in the level. */
+ * of days 0..t (cumulative). Levels need not be sorted; results are monotone in the level.
+ * Integer paths give the inverse empirical CDF (integer quantiles), others interpolate
+ * between order statistics (R type 7). */
 void sco__fc_path_quantiles(const double *paths, int n_paths, int h, const double *lev, int nq,
                             bool cumulative, double *q);
+
+/* Stochastic rounding of sample paths to integers (floor(v + u), u uniform): keeps the mean,
+ * turns paths of count series into counts. Deterministic per seed. */
+void sco__fc_round_paths(double *paths, int n_paths, int h, uint64_t seed);
 
 /* Weekday-profile helper, exposed for tests: multiplicative indices (mean 1) of period m
  * over the last `window` values of y; all ones when there is too little data. */

@@ -42,6 +42,16 @@ Test(forecast, metric_values)
     cr_expect_float_eq(sco__fc_pinball(act, fc, 2, 0.9), 0.5, EPS);
     cr_expect_float_eq(sco__fc_spinball(act, fc, 2, 0.9, train, 6), 0.3, EPS);
     cr_expect_float_eq(sco__fc_coverage(act, fc, 2), 0.5, EPS);
+    double hit[] = { 3, 4 };
+    cr_expect_float_eq(sco__fc_coverage(hit, fc, 2), 0.5, EPS, "a tie is covered");
+    /* PIT coverage: 4 paths of 1 day, values 0 0 1 2; actual 0: F(0-) = 0, F(0) = 0.5:
+     * level 0.1 -> 0.1 / 0.5 = 0.2, level 0.5 -> 1, level 0.05 -> 0.1 */
+    double paths[] = { 0, 0, 1, 2 }, zero[] = { 0 }, two[] = { 2 };
+    cr_expect_float_eq(sco__fc_pit_coverage(zero, paths, 4, 1, 0.1), 0.2, EPS);
+    cr_expect_float_eq(sco__fc_pit_coverage(zero, paths, 4, 1, 0.5), 1.0, EPS);
+    cr_expect_float_eq(sco__fc_pit_coverage(zero, paths, 4, 1, 0.05), 0.1, EPS);
+    /* actual 2: F(2-) = 0.75, F(2) = 1: level 0.9 -> 0.15 / 0.25 = 0.6 */
+    cr_expect_float_eq(sco__fc_pit_coverage(two, paths, 4, 1, 0.9), 0.6, EPS);
     cr_expect_float_eq(sco__fc_owa(8, 2, 10, 4), 0.65, EPS);
 }
 
