@@ -117,9 +117,9 @@ static int read_events(const char *dir, const struct sco__fc_set *set, struct sc
 }
 
 /* ---- M5 --------------------------------------------------------------------------------- */
-enum { M5_SNAIVE, M5_TSB, M5_HW, M5_SES_S, M5_COMBO, M5_STAT, M5_MODEL, M5_AUTO, M5_N };
+enum { M5_SNAIVE, M5_TSB, M5_HW, M5_SES_S, M5_COMBO, M5_STAT, M5_MODEL, M5_ENS, M5_AUTO, M5_N };
 static const char *const m5_names[M5_N] = { "snaive", "tsb", "hw(ets)", "ses_s", "combo",
-                                            "stat-auto", "model", "auto" };
+                                            "stat-auto", "model", "model+combo", "auto" };
 
 static int run_m5(const char *dir, const char *out, const struct bopts *bo, double *rmsse,
                   double *pin90, struct sco_err *err)
@@ -200,6 +200,8 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
                 else {
                     ro.model = &mres.means;
                     ro.mode = mi == M5_MODEL ? SCO__FC_MODE_MODEL : SCO__FC_MODE_AUTO;
+                    if (mi == M5_ENS)
+                        ro.mode = SCO__FC_MODE_FIXED, ro.fixed = SCO__FC_ENSEMBLE;
                 }
                 struct sco__fc_result r;
                 rc = sco__fc_run_series(&v, si, &ro, &r, err);
@@ -499,14 +501,17 @@ int main(int argc, char **argv)
             fprintf(stderr, "fc-bench: %s\n", err.msg);
             return 1;
         }
-        double sps = sco__fc_mlp_speed(sco_runtime_api_table(), R, 63, 256, 56, 256, 400, &err);
+        double cps = NAN;
+        double sps = sco__fc_mlp_speed(sco_runtime_api_table(), R, 63, 256, 56, 256, 400, &cps,
+                                       &err);
         sco_runtime_destroy(R);
         if (sps < 0) {
             fprintf(stderr, "fc-bench: %s\n", err.msg);
             return 1;
         }
-        printf("forecast-speed: mlp=63-256-256-56 batch=256 threads=%d samples_per_s=%.0f\n",
-               speed_threads, sps);
+        printf("forecast-speed: mlp=63-256-256-56 batch=256 threads=%d samples_per_s=%.0f "
+               "samples_per_cpu_s=%.0f\n",
+               speed_threads, sps, cps);
         return 0;
     }
     double t0 = now_s();

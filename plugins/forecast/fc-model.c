@@ -606,8 +606,16 @@ void sco__fc_model_result_fini(struct sco__fc_model_result *res)
     res->means.bt = res->means.fc = NULL;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 double sco__fc_mlp_speed(const struct sco_runtime_api *rt, struct sco_runtime *R, int in,
-                         int hidden, int out, int batch, int steps, struct sco_err *err)
+                         int hidden, int out, int batch, int steps, double *cpu_sps,
+                         struct sco_err *err)
 {
     struct sco_params *ps = rt->params_new(R, 1, err);
     if (!ps)
@@ -654,11 +662,13 @@ double sco__fc_mlp_speed(const struct sco_runtime_api *rt, struct sco_runtime *R
         rc = rt->write(y, yb, (size_t)batch * out * sizeof *yb, err);
     for (int s = 0; s < 5 && !rc; s++) /* warm-up */
         rc = rt->train_step(g, opt, err);
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     for (int s = 0; s < steps && !rc; s++)
         rc = rt->train_step(g, opt, err);
-    double dt = now_s() - t0;
+    double dt = now_s() - t0, dc = cpu_s() - c0;
     r = rc ? rc : (double)steps * batch / dt;
+    if (cpu_sps)
+        *cpu_sps = dc > 0 ? (double)steps * batch / dc : NAN;
 out:
     rt->optim_free(opt);
     rt->graph_free(g);

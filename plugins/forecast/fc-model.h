@@ -78,8 +78,10 @@ int sco__fc_model_run(const struct sco_runtime_api *rt, struct sco_runtime *R,
 void sco__fc_model_result_fini(struct sco__fc_model_result *res);
 
 /* Training throughput of a plain MLP in -> hidden -> hidden -> out at batch `batch` on random
- * data (the speed figure): returns samples/s, or a negative SCO_ERR_*. */
+ * data (the speed figure): returns samples per wall second, or a negative SCO_ERR_*;
+ * *cpu_sps (may be NULL) gets samples per CPU second of the process. */
 double sco__fc_mlp_speed(const struct sco_runtime_api *rt, struct sco_runtime *R, int in,
-                         int hidden, int out, int batch, int steps, struct sco_err *err);
+                         int hidden, int out, int batch, int steps, double *cpu_sps,
+                         struct sco_err *err);
 
 #endif
