@@ -117,8 +117,8 @@ static int read_events(const char *dir, const struct sco__fc_set *set, struct sc
 }
 
 /* ---- M5 --------------------------------------------------------------------------------- */
-enum { M5_SNAIVE, M5_TSB, M5_HW, M5_SES_S, M5_COMBO, M5_STAT, M5_MODEL, M5_ENS, M5_AUTO, M5_N };
-static const char *const m5_names[M5_N] = { "snaive", "tsb", "hw(ets)", "ses_s", "combo",
+enum { M5_SNAIVE, M5_TSB, M5_HW, M5_SES_S, M5_ADIDA, M5_COMBO, M5_STAT, M5_MODEL, M5_ENS, M5_AUTO, M5_N };
+static const char *const m5_names[M5_N] = { "snaive", "tsb", "hw(ets)", "ses_s", "adida", "combo",
                                             "stat-auto", "model", "model+combo", "auto" };
 
 static int run_m5(const char *dir, const char *out, const struct bopts *bo, double *rmsse,
@@ -190,7 +190,7 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
                                                .mode = SCO__FC_MODE_FIXED };
                 static const enum sco__fc_method fixed[] = { SCO__FC_SNAIVE, SCO__FC_TSB,
                                                              SCO__FC_HW, SCO__FC_SES_S,
-                                                             SCO__FC_COMBO };
+                                                             SCO__FC_ADIDA, SCO__FC_COMBO };
                 if (mi <= M5_COMBO)
                     ro.fixed = fixed[mi];
                 else if (mi == M5_STAT)

@@ -13,7 +13,7 @@
 #include "fc.h"
 
 static const char *const method_names[SCO__FC_N_METHODS] = {
-    "naive", "snaive", "ses", "holt", "hw", "ses_s", "theta", "croston_sba", "tsb", "combo",
+    "naive", "snaive", "ses", "holt", "hw", "ses_s", "theta", "croston_sba", "tsb", "adida", "combo",
     "model", "ensemble",
 };
 
@@ -569,6 +569,51 @@ static int stat_one(enum sco__fc_method m, const double *y, int n, const struct 
             out->mean[k] = lv;
         if (out->paths)
             inter_paths(&it, y, n, h, o, rng, out->paths);
+        break;
+    }
+    case SCO__FC_ADIDA: {
+        /* ADIDA: non-overlapping period totals aligned to the end of the history, SES on the
+         * totals, the forecast total split over the days by the weekday profile. Paths run the
+         * SES recursion on totals with bootstrapped residuals, then split the same way. */
+        int nb = n / per;
+        if (nb < 3) {
+            rc = stat_one(SCO__FC_SES_S, y, n, o, out, rng, err);
+            break;
+        }
+        double idx[MAXM], isum = 0;
+        sco__fc_profile(y, n, per, 16 * per, idx);
+        for (int j = 0; j < per; j++)
+            isum += idx[j];
+        int off = n - nb * per;
+        for (int b = 0; b < nb; b++) {
+            tmp[b] = 0;
+            for (int j = 0; j < per; j++)
+                tmp[b] += y[off + b * per + j];
+        }
+        struct ets e = { .m = 1 };
+        ets_fit(&e, tmp, nb);
+        ets_run(&e, tmp, nb, res);
+        residual_pool(res, nb, 200, &pool, &npool);
+        int hb = (h + per - 1) / per;
+        double tot[64];
+        if (hb > 64)
+            hb = 64;
+        for (int k = 0; k < h; k++)
+            out->mean[k] = e.l / isum * idx[(n + k) % per];
+        for (int p = 0; out->paths && p < o->n_paths; p++) {
+            struct ets sim = e;
+            for (int b = 0; b < hb; b++) {
+                double err2 = npool ? pool[sco__fc_rng_next(rng) % (uint64_t)npool] : 0;
+                double v = sim.l + err2;
+                if (o->nonneg && v < 0)
+                    v = 0;
+                tot[b] = v;
+                sim.l += sim.alpha * (v - sim.l);
+            }
+            for (int k = 0; k < h; k++)
+                out->paths[(size_t)p * h + k] = tot[k / per < hb ? k / per : hb - 1] / isum *
+                                                idx[(n + k) % per];
+        }
         break;
     }
     case SCO__FC_COMBO:

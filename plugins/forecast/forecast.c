@@ -87,7 +87,7 @@ static const struct sco_config_key keys[] = {
       false },
     { "method", SCO_CFG_STR, "auto",
       "auto (model and statistical methods by backtest), stat, model, or one method: naive, "
-      "snaive, ses, holt, hw, ses_s, theta, croston_sba, tsb, combo",
+      "snaive, ses, holt, hw, ses_s, theta, croston_sba, tsb, adida, combo",
       false },
     { "sample_paths", SCO_CFG_INT, "500", "sample paths per series for quantiles", false },
     { "epochs", SCO_CFG_INT, "30", "model training epochs", false },
@@ -550,7 +550,7 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
         if (m < 0 || m == SCO__FC_MODEL)
             return host->cfg_error(ctx, "method", err,
                                    "unknown method '%s'; use auto, stat, model, naive, snaive, "
-                                   "ses, holt, hw, ses_s, theta, croston_sba, tsb or combo",
+                                   "ses, holt, hw, ses_s, theta, croston_sba, tsb, adida or combo",
                                    method);
         ro.mode = SCO__FC_MODE_FIXED;
         ro.fixed = (enum sco__fc_method)m;
