@@ -85,7 +85,7 @@ static const char *row_name(const char *(*origin)(void *, size_t), void *ud, siz
     const char *o = origin ? origin(ud, row) : NULL;
     if (o && *o)
         return o;
-    snprintf(buf, n, "sales row %zu", row + 1);
+    snprintf(buf, n, "row %zu", row + 1);
     return buf;
 }
 
@@ -254,4 +254,78 @@ void sco__fc_qname(double q, char *buf, size_t n)
         if (*p == '.')
             *p = '_';
     snprintf(buf, n, "q%s", tmp);
+}
+
+static int cmp_pstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int sco__fc_check_known(size_t n, const char *const *key, size_t n_known,
+                        const char *const *known, const char *what, const char *table,
+                        const char *fix, const char *(*origin)(void *ud, size_t row), void *ud,
+                        struct sco_err *err)
+{
+    const char **sorted = malloc((n_known ? n_known : 1) * sizeof *sorted);
+    if (!sorted)
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory checking %s", table);
+    for (size_t i = 0; i < n_known; i++)
+        sorted[i] = known[i] ? known[i] : "";
+    qsort(sorted, n_known, sizeof *sorted, cmp_pstr);
+    int rc = 0;
+    char nb[64];
+    for (size_t r = 0; r < n && !rc; r++) {
+        const char *k = key[r] ? key[r] : "";
+        if (!bsearch(&k, sorted, n_known, sizeof *sorted, cmp_pstr)) {
+            const char *o = origin ? origin(ud, r) : NULL;
+            if (!o || !*o) {
+                snprintf(nb, sizeof nb, "row %zu", r + 1);
+                o = nb;
+            }
+            rc = sco_err_set(err, SCO_ERR_DATA, "%s: %s '%s' is not in %s; %s", o, what, k,
+                             table, fix);
+        }
+    }
+    free(sorted);
+    return rc;
+}
+
+struct date_row {
+    int64_t d;
+    size_t row;
+};
+
+static int cmp_date_row(const void *a, const void *b)
+{
+    const struct date_row *x = a, *y = b;
+    if (x->d != y->d)
+        return (x->d > y->d) - (x->d < y->d);
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+int sco__fc_check_dates(size_t n, const int64_t *date, const char *(*origin)(void *ud, size_t row),
+                        void *ud, struct sco_err *err)
+{
+    struct date_row *dr = malloc((n ? n : 1) * sizeof *dr);
+    if (!dr)
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory checking the calendar");
+    int rc = 0;
+    char nb[64], first[160];
+    for (size_t r = 0; r < n && !rc; r++) {
+        if (date[r] == SCO_NULL_I64)
+            rc = sco_err_set(err, SCO_ERR_DATA, "%s: calendar row without a date",
+                             row_name(origin, ud, r, nb, sizeof nb));
+        dr[r] = (struct date_row){ date[r], r };
+    }
+    if (!rc)
+        qsort(dr, n, sizeof *dr, cmp_date_row);
+    for (size_t k = 1; k < n && !rc; k++)
+        if (dr[k].d == dr[k - 1].d) {
+            snprintf(first, sizeof first, "%s", row_name(origin, ud, dr[k - 1].row, nb, sizeof nb));
+            rc = sco_err_set(err, SCO_ERR_DATA,
+                             "%s: duplicate calendar date (also at %s); keep one row per date",
+                             row_name(origin, ud, dr[k].row, nb, sizeof nb), first);
+        }
+    free(dr);
+    return rc;
 }

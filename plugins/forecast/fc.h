@@ -54,6 +54,15 @@ int sco__fc_set_build(struct sco__fc_set *set, size_t n_rows, const int64_t *dat
                       int64_t end, const char *(*origin)(void *ud, size_t row), void *ud,
                       struct sco_err *err);
 void sco__fc_set_fini(struct sco__fc_set *set);
+/* Every key[r] must be one of known[]: else SCO_ERR_DATA "<row>: <what> '<key>' is not in
+ * <table>; <fix>" naming the first unknown row. */
+int sco__fc_check_known(size_t n, const char *const *key, size_t n_known,
+                        const char *const *known, const char *what, const char *table,
+                        const char *fix, const char *(*origin)(void *ud, size_t row), void *ud,
+                        struct sco_err *err);
+/* Calendar dates must be present and unique: else SCO_ERR_DATA naming both rows. */
+int sco__fc_check_dates(size_t n, const int64_t *date, const char *(*origin)(void *ud, size_t row),
+                        void *ud, struct sco_err *err);
 /* Index of (sku, warehouse) in set, or -1 (binary search). */
 long sco__fc_set_find(const struct sco__fc_set *set, const char *sku, const char *warehouse);
 

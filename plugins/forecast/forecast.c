@@ -124,99 +124,39 @@ static const char *origin(void *ud, size_t row)
     return host->tables->row_origin(o->t, row);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Every sold sku must be in items (when items is given): the first unknown one is named by
- * its sales row. */
-static int check_items(const struct sco_table *sales, const struct sco_table *items,
-                       struct sco_err *err)
+/* Every sold sku must be in items (when items is given); every promotion's sku must have
+ * sales; calendar dates unique. Errors name the offending row. */
+static int check_inputs(const struct sco_table *sales, const struct sco_table *items,
+                        const struct sco_table *promo, const struct sco_table *cal,
+                        struct sco_err *err)
 {
     const struct sco_table_api *T = host->tables;
-    size_t ni = T->n_rows(items), ns = T->n_rows(sales);
-    const char *const *isku = T->str(items, T->col(items, "sku"));
     const char *const *ssku = T->str(sales, T->col(sales, "sku"));
-    const char **sorted = malloc((ni ? ni : 1) * sizeof *sorted);
-    if (!sorted)
-        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory checking items");
-    memcpy(sorted, isku, ni * sizeof *sorted);
-    qsort(sorted, ni, sizeof *sorted, cmp_str);
     int rc = 0;
-    for (size_t r = 0; r < ns; r++)
-        if (!bsearch(&ssku[r], sorted, ni, sizeof *sorted, cmp_str)) {
-            rc = sco_err_set(err, SCO_ERR_DATA,
-                             "%s: sku '%s' is not in items; add it to items or drop its sales",
-                             T->row_origin(sales, r), ssku[r]);
-            break;
-        }
-    free(sorted);
-    return rc;
-}
-
-static int check_promotions(const struct sco_table *promo, const struct sco__fc_set *set,
-                            struct sco_err *err)
-{
-    const struct sco_table_api *T = host->tables;
-    const char *const *sku = T->str(promo, T->col(promo, "sku"));
-    const int64_t *a = T->i64(promo, T->col(promo, "start_date"));
-    const int64_t *b = T->i64(promo, T->col(promo, "end_date"));
-    for (size_t r = 0; r < T->n_rows(promo); r++) {
-        bool known = false;
-        for (size_t i = 0; i < set->n && !known; i++)
-            known = !strcmp(set->s[i].sku, sku[r]);
-        if (!known)
-            return sco_err_set(err, SCO_ERR_DATA,
-                               "%s: promotion for sku '%s' that has no sales; check the sku",
-                               T->row_origin(promo, r), sku[r]);
-        if (a[r] == SCO_NULL_I64 || b[r] == SCO_NULL_I64 || b[r] < a[r])
-            return sco_err_set(err, SCO_ERR_DATA,
-                               "%s: promotion of sku '%s' needs start_date <= end_date",
-                               T->row_origin(promo, r), sku[r]);
+    if (items) {
+        struct origin_ud o = { sales };
+        rc = sco__fc_check_known(T->n_rows(sales), ssku, T->n_rows(items),
+                                 T->str(items, T->col(items, "sku")), "sku", "items",
+                                 "add it to items or drop its sales", origin, &o, err);
     }
-    return 0;
-}
-
-struct date_row {
-    int64_t d;
-    size_t row;
-};
-
-static int cmp_date_row(const void *a, const void *b)
-{
-    const struct date_row *x = a, *y = b;
-    if (x->d != y->d)
-        return (x->d > y->d) - (x->d < y->d);
-    return (x->row > y->row) - (x->row < y->row);
-}
-
-static int check_calendar(const struct sco_table *cal, struct sco_err *err)
-{
-    const struct sco_table_api *T = host->tables;
-    size_t n = T->n_rows(cal);
-    const int64_t *d = T->i64(cal, T->col(cal, "date"));
-    struct date_row *dr = malloc((n ? n : 1) * sizeof *dr);
-    if (!dr)
-        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory checking the calendar");
-    int rc = 0;
-    for (size_t r = 0; r < n && !rc; r++) {
-        if (d[r] == SCO_NULL_I64)
-            rc = sco_err_set(err, SCO_ERR_DATA, "%s: calendar row without a date",
-                             T->row_origin(cal, r));
-        dr[r] = (struct date_row){ d[r], r };
+    if (!rc && promo) {
+        struct origin_ud o = { promo };
+        rc = sco__fc_check_known(T->n_rows(promo), T->str(promo, T->col(promo, "sku")),
+                                 T->n_rows(sales), ssku, "promotion sku", "sales",
+                                 "check the sku", origin, &o, err);
+        const int64_t *a = T->i64(promo, T->col(promo, "start_date"));
+        const int64_t *b = T->i64(promo, T->col(promo, "end_date"));
+        for (size_t r = 0; r < T->n_rows(promo) && !rc; r++)
+            if (a[r] == SCO_NULL_I64 || b[r] == SCO_NULL_I64 || b[r] < a[r])
+                rc = sco_err_set(err, SCO_ERR_DATA,
+                                 "%s: promotion needs start_date <= end_date; fix the dates",
+                                 T->row_origin(promo, r));
     }
-    if (!rc)
-        qsort(dr, n, sizeof *dr, cmp_date_row);
-    for (size_t k = 1; k < n && !rc; k++)
-        if (dr[k].d == dr[k - 1].d) {
-            char first[128];
-            snprintf(first, sizeof first, "%s", T->row_origin(cal, dr[k - 1].row));
-            rc = sco_err_set(err, SCO_ERR_DATA,
-                             "%s: duplicate calendar date (also at %s); keep one row per date",
-                             T->row_origin(cal, dr[k].row), first);
-        }
-    free(dr);
+    if (!rc && cal) {
+        struct origin_ud o = { cal };
+        rc = sco__fc_check_dates(T->n_rows(cal), T->i64(cal, T->col(cal, "date")), origin, &o,
+                                 err);
+    }
     return rc;
 }
 
@@ -567,9 +507,7 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
     const struct sco_table *items = host->input(ctx, "items");
     if (!sales)
         return sco_err_set(err, SCO_ERR_NOINPUT, "no 'sales' table; feed the forecast stage");
-    if (items && (rc = check_items(sales, items, err)))
-        return rc;
-    if (cal && (rc = check_calendar(cal, err)))
+    if ((rc = check_inputs(sales, items, promo, cal, err)))
         return rc;
     struct origin_ud oud = { sales };
     struct sco__fc_set set;
@@ -585,8 +523,6 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
         rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory for %zu series", set.n);
         goto out;
     }
-    if (promo && (rc = check_promotions(promo, &set, err)))
-        goto out;
 
     /* ---- the global model ---- */
     if (ro.mode == SCO__FC_MODE_AUTO || ro.mode == SCO__FC_MODE_MODEL ||

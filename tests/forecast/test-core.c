@@ -405,3 +405,23 @@ Test(forecast, run_series_fixed_method)
     sco__fc_result_fini(&r);
     sco__fc_set_fini(&set);
 }
+
+Test(forecast, unknown_skus_and_duplicate_dates_are_named)
+{
+    const char *sold[] = { "A", "B", "Z" }, *items[] = { "B", "A", "C" };
+    struct sco_err err = { 0 };
+    cr_expect_eq(sco__fc_check_known(3, sold, 3, items, "sku", "items",
+                                     "add it to items or drop its sales", origin, "sales.csv",
+                                     &err),
+                 SCO_ERR_DATA);
+    cr_expect_str_eq(err.msg, "sales.csv:4: sku 'Z' is not in items; add it to items or drop "
+                              "its sales");
+    cr_expect_eq(sco__fc_check_known(2, sold, 3, items, "sku", "items", "x", origin, "s.csv",
+                                     &err),
+                 0);
+    const int64_t d[] = { 5, 6, 7, 6 };
+    cr_expect_eq(sco__fc_check_dates(4, d, origin, "calendar.csv", &err), SCO_ERR_DATA);
+    cr_expect_str_eq(err.msg, "calendar.csv:5: duplicate calendar date (also at calendar.csv:3); "
+                              "keep one row per date");
+    cr_expect_eq(sco__fc_check_dates(3, d, origin, "calendar.csv", &err), 0);
+}
