@@ -383,7 +383,7 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
                 double rs = sco__fc_rmsse(b->y + b->n - h, mean, h, b->y, b->n - h);
                 double rm = sco__fc_rmsse(b->y + b->n - h, mres.means.bt + bj * (size_t)h, h,
                                           b->y, b->n - h);
-                m = rm < rs ? SCO__FC_MODEL : stat_m;
+                m = rm < (1.0 - SCO__FC_MARGIN) * rs ? SCO__FC_MODEL : stat_m; /* plugin rule */
                 chosen[m]++;
             }
             struct sco__fc_out f = { mean, paths };

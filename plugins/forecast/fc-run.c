@@ -10,7 +10,8 @@
  *     scored by mean RMSSE; the combo stays unless another candidate is more than 10% better.
  *  4. With the global model (mode auto), the model and the ensemble (mean of the model and
  *     the statistical choice) are scored on the same windows (the model was trained only on
- *     data before the earliest window); the lowest of the three mean RMSSEs wins.
+ *     data before the earliest window); the lower of the two replaces the statistical choice
+ *     when it is more than 10% lower.
  * Quantiles come from sample paths; for the model and the ensemble, the statistical choice's
  * paths are re-centred on the new mean (scaled by the ratio of means, kept within [0.5, 2],
  * and shifted by the rest). */
@@ -178,18 +179,20 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
             rc = model_bt_rmsse(set, i, o, w_n, ch.method, &ms, &es, err);
             if (rc)
                 goto out;
-            if (isfinite(ms) && (ms < ch.score || es < ch.score)) {
+            /* like rule 3: switching away from the statistical choice needs a margin */
+            double bar = (1.0 - SCO__FC_MARGIN) * ch.score;
+            if (isfinite(ms) && (ms < bar || es < bar)) {
                 bool ens = es < ms;
                 res->method = ens ? SCO__FC_ENSEMBLE : SCO__FC_MODEL;
                 snprintf(res->reason, sizeof res->reason,
-                         "%s rmsse %.3f beats best statistical %s %.3f (%s %.3f) over %d "
-                         "backtest windows of %d days",
+                         "%s rmsse %.3f beats best statistical %s %.3f by over 10%% (%s "
+                         "%.3f) over %d backtest windows of %d days",
                          ens ? "ensemble" : "model", ens ? es : ms,
                          sco__fc_method_name(ch.method), ch.score, ens ? "model" : "ensemble",
                          ens ? ms : es, w_n, L);
             } else if (isfinite(ms)) {
                 char tmp[400];
-                snprintf(tmp, sizeof tmp, "%s; model %.3f and ensemble %.3f are not lower",
+                snprintf(tmp, sizeof tmp, "%s; model %.3f and ensemble %.3f are not 10%% lower",
                          ch.reason, ms, es);
                 snprintf(res->reason, sizeof res->reason, "%.199s", tmp);
             }
