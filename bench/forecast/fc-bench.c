@@ -21,6 +21,10 @@
 #include "fc-model.h"
 #include "runtime-host.h"
 
+#define USAGE                                                                                  \
+    "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N]\n" \
+    "                [--samples N] [--threads N] [--window N] [--loss L] [--m5-only]\n"       \
+    "       fc-bench --speed THREADS\n"
 #define M5_H 28
 #define M5_WINDOWS 8
 
@@ -117,7 +121,8 @@ static int read_events(const char *dir, const struct sco__fc_set *set, struct sc
 }
 
 /* ---- M5 --------------------------------------------------------------------------------- */
-enum { M5_SNAIVE, M5_TSB, M5_HW, M5_SES_S, M5_ADIDA, M5_COMBO, M5_STAT, M5_MODEL, M5_ENS, M5_AUTO, M5_N };
+enum { M5_SNAIVE, M5_TSB, M5_HW, M5_SES_S, M5_ADIDA, M5_COMBO, M5_STAT, M5_MODEL, M5_ENS,
+       M5_AUTO, M5_N };
 static const char *const m5_names[M5_N] = { "snaive", "tsb", "hw(ets)", "ses_s", "adida", "combo",
                                             "stat-auto", "model", "model+combo", "auto" };
 
@@ -429,7 +434,8 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
             fprintf(stderr, "  %-12s %8.3f %8.3f %8.3f\n",
                     mi < M4_NM ? sco__fc_method_name(m4_cand[mi])
                     : mi == M4_STAT ? "stat-auto" : mi == M4_MODEL ? "model" : "auto",
-                    acc[mi].a / k, acc[mi].b / k, sco__fc_owa(acc[mi].a / k, acc[mi].b / k, sn, mn));
+                    acc[mi].a / k, acc[mi].b / k,
+                    sco__fc_owa(acc[mi].a / k, acc[mi].b / k, sn, mn));
         }
         fprintf(stderr, "  %s chose:", bo->model ? "auto" : "stat-auto");
         for (int m = 0; m < SCO__FC_N_METHODS; m++)
@@ -485,12 +491,12 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N] [--samples N] [--threads N] | --speed THREADS\n");
+            fprintf(stderr, USAGE);
             return 64;
         }
     }
     if (!speed && (!data || !out)) {
-        fprintf(stderr, "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N] [--samples N] [--threads N] | --speed THREADS\n");
+        fprintf(stderr, USAGE);
         return 64;
     }
     struct sco_err err = { 0 };

@@ -13,7 +13,8 @@
 #include "fc.h"
 
 static const char *const method_names[SCO__FC_N_METHODS] = {
-    "naive", "snaive", "ses", "holt", "hw", "ses_s", "theta", "croston_sba", "tsb", "adida", "combo",
+    "naive", "snaive", "ses",   "holt",  "hw",       "ses_s", "theta", "croston_sba",
+    "tsb",   "adida",  "combo",
     "model", "ensemble",
 };
 

@@ -155,7 +155,8 @@ void sco__fc_profile(const double *y, int n, int m, int window, double *idx);
  * the end of y (each fitted only on data before it) and scores them by RMSSE. The choice is
  * the candidate with the lowest mean RMSSE over the windows; ties go to the earlier
  * candidate. The default method (`fallback`, when it is among the candidates) is kept unless
- * the best candidate's score is more than SCO__FC_MARGIN (10%) lower. Series too short for one window (fewer than length + 2 * period points after
+ * the best candidate's score is more than SCO__FC_MARGIN (10%) lower. Series too short for
+ * one window (fewer than length + 2 * period points after
  * the first sale) get `fallback` with a reason. */
 #define SCO__FC_MARGIN 0.10
 

@@ -545,7 +545,8 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
                 .h = (int)h, .window = (int)win, .epochs = (int)epochs,
                 .fine_tune_epochs = (int)ft_epochs, .seed = ri->seed, .loss = lossk,
                 .bt_windows = (int)bw, .bt_length = (int)bl, .model_path = model_path,
-                .warm_start = warm, .nonneg = true, .progress = host->progress, .cancelled = host->cancelled,
+                .warm_start = warm, .nonneg = true, .progress = host->progress,
+                .cancelled = host->cancelled,
                 .ctx = ctx,
             };
             rc = sco__fc_model_run(host->rt, host->runtime(ctx), &set, &feat, &mo, &mres, err);
