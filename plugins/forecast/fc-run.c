@@ -4,7 +4,7 @@
  * Choice rule (written into each series' reason):
  *  1. No sale before the planning date: forecast zero ("no sales history").
  *  2. History since the first sale shorter than one backtest window plus two weeks: the
- *     fallback (combo of SES with weekday profile, Holt-Winters and TSB).
+ *     fallback (combo: mean of TSB, ADIDA and Holt-Winters).
  *  3. Otherwise each statistical candidate is backtested on the last `bt_windows`
  *     non-overlapping windows of `bt_length` days, each fitted only on data before it, and
  *     scored by mean RMSSE; the combo stays unless another candidate is more than 10% better.
@@ -23,7 +23,8 @@
 #include "fc.h"
 
 static const enum sco__fc_method daily_cand[] = { SCO__FC_SNAIVE, SCO__FC_SES_S, SCO__FC_HW,
-                                                  SCO__FC_TSB, SCO__FC_CROSTON, SCO__FC_COMBO };
+                                                  SCO__FC_TSB, SCO__FC_CROSTON, SCO__FC_ADIDA,
+                                                  SCO__FC_COMBO };
 #define PERIOD 7
 
 void sco__fc_result_fini(struct sco__fc_result *r)

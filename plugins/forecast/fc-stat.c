@@ -426,14 +426,17 @@ static void fill_const(struct sco__fc_out *out, const struct sco__fc_opts *o, do
 static int stat_one(enum sco__fc_method m, const double *y, int n, const struct sco__fc_opts *o,
                     struct sco__fc_out *out, struct sco__fc_rng *rng, struct sco_err *err);
 
+#ifndef COMBO_DAILY
+#define COMBO_DAILY SCO__FC_TSB, SCO__FC_ADIDA, SCO__FC_HW
+#endif
+
 static int combo(const double *y, int n, const struct sco__fc_opts *o, struct sco__fc_out *out,
                  struct sco__fc_rng *rng, struct sco_err *err)
 {
-    enum sco__fc_method parts[3];
-    if (o->period > 1)
-        parts[0] = SCO__FC_SES_S, parts[1] = SCO__FC_HW, parts[2] = SCO__FC_TSB;
-    else
-        parts[0] = SCO__FC_SES, parts[1] = SCO__FC_HOLT, parts[2] = SCO__FC_THETA;
+    static const enum sco__fc_method daily[] = { COMBO_DAILY };
+    static const enum sco__fc_method other[] = { SCO__FC_SES, SCO__FC_HOLT, SCO__FC_THETA };
+    const enum sco__fc_method *parts = o->period > 1 ? daily : other;
+    int np_ = o->period > 1 ? (int)SCO_COUNT(daily) : (int)SCO_COUNT(other);
     int h = o->h, np = o->n_paths;
     double *mean = calloc((size_t)h, sizeof *mean);
     double *paths = np ? calloc((size_t)np * h, sizeof *paths) : NULL;
@@ -445,13 +448,13 @@ static int combo(const double *y, int n, const struct sco__fc_opts *o, struct sc
     for (int t = 0; t < h; t++)
         out->mean[t] = 0;
     int rc = 0;
-    for (int c = 0; c < 3 && !rc; c++) {
+    for (int c = 0; c < np_ && !rc; c++) {
         struct sco__fc_out part = { mean, paths };
         rc = stat_one(parts[c], y, n, o, &part, rng, err);
         for (int t = 0; t < h && !rc; t++)
-            out->mean[t] += mean[t] / 3.0;
-        /* mixture of the three models' paths: path p comes from model p mod 3 */
-        for (int p = c; p < np && !rc && out->paths; p += 3)
+            out->mean[t] += mean[t] / np_;
+        /* mixture of the models' paths: path p comes from model p mod np_ */
+        for (int p = c; p < np && !rc && out->paths; p += np_)
             memcpy(out->paths + (size_t)p * h, paths + (size_t)p * h, (size_t)h * sizeof *paths);
     }
     free(mean);

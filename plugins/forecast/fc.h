@@ -106,7 +106,7 @@ enum sco__fc_method {
     SCO__FC_CROSTON, /* Croston with the Syntetos-Boylan approximation */
     SCO__FC_TSB,     /* Teunter-Syntetos-Babai */
     SCO__FC_ADIDA,   /* SES on period totals (temporal aggregation), split by the profile */
-    SCO__FC_COMBO,   /* mean of SES_S, HW and TSB (daily) or SES, HOLT and THETA (no season) */
+    SCO__FC_COMBO,   /* mean of TSB, ADIDA and HW (daily) or SES, HOLT and THETA (no season) */
     SCO__FC_MODEL,   /* the global neural model (fc-model.c), not fitted here */
     SCO__FC_ENSEMBLE, /* mean of the model and the series' statistical choice */
     SCO__FC_N_METHODS
