@@ -145,8 +145,9 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
     snprintf(path, sizeof path, "%s/m5_forecasts.csv", out);
     FILE *fo = fopen(path, "w");
     struct sco__fc_series *vbuf = calloc(set.n, sizeof *vbuf);
+    struct sco__fc_result *autor = calloc(set.n, sizeof *autor);
     double *paths = malloc((size_t)bo->n_paths * M5_H * sizeof *paths);
-    if (!fo || !vbuf || !paths) {
+    if (!fo || !vbuf || !paths || !autor) {
         rc = sco_err_set(err, SCO_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
         goto done;
     }
@@ -183,6 +184,21 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
             if (rc)
                 break;
         }
+        /* ours: the plugin's two-step choice (pooled default, then per-series switches) */
+        memset(autor, 0, set.n * sizeof *autor);
+        if (bo->model) {
+            struct sco__fc_run_opts ro = { .h = M5_H, .q = qlev, .nq = NQ, .bt_windows = 2,
+                                           .bt_length = M5_H, .n_paths = bo->n_paths,
+                                           .seed = bo->seed + (uint64_t)w,
+                                           .mode = SCO__FC_MODE_AUTO, .model = &mres.means };
+            for (size_t si = 0; si < set.n && !rc; si++)
+                rc = sco__fc_run_choose(&v, si, &ro, &autor[si], err);
+            enum sco__fc_method dflt = sco__fc_pooled_default(autor, set.n);
+            fprintf(stderr, "  window %d: pooled default %s\n", M5_WINDOWS + 1 - w,
+                    dflt == SCO__FC_N_METHODS ? "statistical" : sco__fc_method_name(dflt));
+            for (size_t si = 0; si < set.n && !rc; si++)
+                rc = sco__fc_run_finish(&v, si, &ro, dflt, &autor[si], err);
+        }
         for (size_t si = 0; si < set.n && !rc; si++) {
             const struct sco__fc_series *s = &v.s[si];
             const double *act = set.s[si].y + cut;
@@ -209,7 +225,11 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
                         ro.mode = SCO__FC_MODE_FIXED, ro.fixed = SCO__FC_ENSEMBLE;
                 }
                 struct sco__fc_result r;
-                rc = sco__fc_run_series(&v, si, &ro, &r, err);
+                if (mi == M5_AUTO) { /* chosen before this loop with the pooled default */
+                    r = autor[si];
+                    memset(&autor[si], 0, sizeof autor[si]);
+                } else
+                    rc = sco__fc_run_series(&v, si, &ro, &r, err);
                 if (rc)
                     break;
                 if (mi == M5_AUTO || (!bo->model && mi == M5_STAT))
@@ -233,6 +253,8 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
                 }
             }
         }
+        for (size_t si = 0; si < set.n; si++)
+            sco__fc_result_fini(&autor[si]);
         sco__fc_model_result_fini(&mres);
     }
     if (fclose(fo) && !rc)
@@ -267,6 +289,7 @@ done:
     if (fo)
         fclose(fo);
     free(vbuf);
+    free(autor);
     free(paths);
     sco__fc_set_fini(&set);
     bench_table_fini(&t);
@@ -347,6 +370,46 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
     struct acc acc[M4_N];
     memset(acc, 0, sizeof acc);
     int chosen[SCO__FC_N_METHODS] = { 0 };
+    /* statistical choice per series, and its and the model's RMSSE on the last training
+     * window (the model was trained before it): the plugin's rule, pooled default first */
+    enum sco__fc_method *stat_c = calloc(nte ? nte : 1, sizeof *stat_c);
+    double *rs = calloc(nte ? nte : 1, sizeof *rs), *rmod = calloc(nte ? nte : 1, sizeof *rmod);
+    double pool_s = 0, pool_m = 0;
+    if (!rc && (!stat_c || !rs || !rmod))
+        rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < nte && !rc; i++) {
+        struct bench_series *b = NULL;
+        size_t bj = 0;
+        for (size_t j = 0; j < ntr; j++)
+            if (!strcmp(str[j].id, ste[i].id))
+                b = &str[j], bj = j;
+        if (!b)
+            continue;
+        int h = ste[i].n;
+        struct sco__fc_opts o = { .h = h, .period = 1, .nonneg = false,
+                                  .seed = sco__fc_hash(ste[i].id, bo->seed) };
+        struct sco__fc_choice ch;
+        rc = sco__fc_choose(b->y, b->n, m4_cand, M4_NM, 3, h, &o, SCO__FC_COMBO, &ch, NULL, err);
+        stat_c[i] = ch.method;
+        if (rc || !bo->model)
+            continue;
+        double *m1 = malloc((size_t)h * sizeof *m1);
+        struct sco__fc_out f1 = { m1, NULL };
+        rc = m1 ? sco__fc_stat(ch.method, b->y, b->n - h, &o, &f1, err) : SCO_ERR_NOMEM;
+        if (!rc) {
+            rs[i] = sco__fc_rmsse(b->y + b->n - h, m1, h, b->y, b->n - h);
+            rmod[i] = sco__fc_rmsse(b->y + b->n - h, mres.means.bt + bj * (size_t)h, h, b->y,
+                                    b->n - h);
+            if (isfinite(rs[i]) && isfinite(rmod[i]))
+                pool_s += rs[i], pool_m += rmod[i];
+        }
+        free(m1);
+    }
+    bool model_dflt = pool_m < pool_s;
+    if (bo->model)
+        fprintf(stderr, "M4 pooled default: %s (mean rmsse model %.3f, statistical %.3f)\n",
+                model_dflt ? "model" : "statistical", pool_m / (nte ? nte : 1),
+                pool_s / (nte ? nte : 1));
     for (size_t i = 0; i < nte && !rc; i++) {
         struct bench_series *a = &ste[i], *b = NULL;
         size_t bj = 0;
@@ -369,10 +432,7 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
             if (mi < M4_NM) {
                 m = m4_cand[mi];
             } else if (mi == M4_STAT) {
-                struct sco__fc_choice ch;
-                rc = sco__fc_choose(b->y, b->n, m4_cand, M4_NM, 3, h, &o, SCO__FC_COMBO, &ch,
-                                    NULL, err);
-                m = stat_m = ch.method;
+                m = stat_m = stat_c[i];
                 if (!bo->model)
                     chosen[m]++;
             } else if (!bo->model) {
@@ -380,15 +440,10 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
             } else if (mi == M4_MODEL) {
                 m = SCO__FC_MODEL;
             } else {
-                /* model or statistical choice by the last window before the test */
-                struct sco__fc_opts o1 = o;
-                o1.n_paths = 0;
-                struct sco__fc_out f1 = { mean, NULL };
-                rc = sco__fc_stat(stat_m, b->y, b->n - h, &o1, &f1, err);
-                double rs = sco__fc_rmsse(b->y + b->n - h, mean, h, b->y, b->n - h);
-                double rm = sco__fc_rmsse(b->y + b->n - h, mres.means.bt + bj * (size_t)h, h,
-                                          b->y, b->n - h);
-                m = rm < (1.0 - SCO__FC_MARGIN) * rs ? SCO__FC_MODEL : stat_m; /* plugin rule */
+                /* the pooled default, unless this series' other option is 10% better */
+                bool model = model_dflt ? !(rs[i] < (1.0 - SCO__FC_MARGIN) * rmod[i])
+                                        : rmod[i] < (1.0 - SCO__FC_MARGIN) * rs[i];
+                m = model ? SCO__FC_MODEL : stat_m;
                 chosen[m]++;
             }
             struct sco__fc_out f = { mean, paths };
@@ -447,6 +502,9 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
         *mase = acc[best].b / k;
         *owa = sco__fc_owa(*smape, *mase, sn, mn);
     }
+    free(stat_c);
+    free(rs);
+    free(rmod);
     for (size_t j = 0; set.s && j < set.n; j++)
         free(set.s[j].y);
     free(set.s);

@@ -116,14 +116,16 @@ static int model_bt_rmsse(const struct sco__fc_set *set, size_t i,
     return rc;
 }
 
-int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
+int sco__fc_run_choose(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
                        struct sco__fc_result *res, struct sco_err *err)
 {
     const struct sco__fc_series *s = &set->s[i];
-    int h = o->h, nq = o->nq, np = o->n_paths > 0 ? o->n_paths : 1, L = o->bt_length;
+    int h = o->h, nq = o->nq, L = o->bt_length;
     int rc = 0;
     memset(res, 0, sizeof *res);
     res->rmsse = res->mase = res->bias = NAN;
+    res->stat_score = res->model_score = res->ens_score = NAN;
+    res->stat_method = SCO__FC_COMBO;
     for (int k = 0; k < SCO__FC_MAX_Q; k++)
         res->pinball[k] = res->coverage[k] = NAN;
     if (nq > SCO__FC_MAX_Q)
@@ -132,28 +134,22 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
     res->mean = calloc((size_t)h, sizeof *res->mean);
     res->q = calloc((size_t)nq * h, sizeof *res->q);
     res->cq = calloc((size_t)nq * h, sizeof *res->cq);
-    int hm = h > L ? h : L;
-    double *paths = malloc((size_t)np * hm * sizeof *paths);
-    double *mean = malloc((size_t)hm * sizeof *mean);
-    double *qb = malloc((size_t)nq * hm * sizeof *qb);
-    if (!res->mean || !res->q || !res->cq || !paths || !mean || !qb) {
-        rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory forecasting '%s'", s->sku);
-        goto out;
+    if (!res->mean || !res->q || !res->cq) {
+        sco__fc_result_fini(res);
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory forecasting '%s'", s->sku);
     }
     uint64_t seed = sco__fc_hash(s->warehouse, sco__fc_hash(s->sku, o->seed + 1));
     const double *y = s->y + s->first;
     int n = s->n - s->first;
-
-    /* ---- choice ---- */
-    enum sco__fc_method base = SCO__FC_COMBO;
     struct sco__fc_choice ch = { .method = SCO__FC_COMBO };
     if (n <= 0) {
         res->method = SCO__FC_TSB;
         snprintf(res->reason, sizeof res->reason, "no sales history; zero forecast");
     } else if (o->mode == SCO__FC_MODE_FIXED) {
         res->method = o->fixed;
-        if (o->fixed == SCO__FC_MODEL && !o->model) {
-            rc = sco_err_set(err, SCO_ERR_CONFIG, "method 'model' needs the trained model");
+        if ((o->fixed == SCO__FC_MODEL || o->fixed == SCO__FC_ENSEMBLE) && !o->model) {
+            rc = sco_err_set(err, SCO_ERR_CONFIG, "method '%s' needs the trained model",
+                             sco__fc_method_name(o->fixed));
             goto out;
         }
         snprintf(res->reason, sizeof res->reason, "method set to '%s' in the config",
@@ -165,7 +161,8 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
                             SCO__FC_COMBO, &ch, NULL, err);
         if (rc)
             goto out;
-        base = ch.method;
+        res->stat_method = ch.method;
+        res->stat_score = ch.score;
         res->method = ch.method;
         snprintf(res->reason, sizeof res->reason, "%s", ch.reason);
         if (o->model && o->mode == SCO__FC_MODE_MODEL) {
@@ -176,29 +173,93 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
             for (int w = 1; w <= o->bt_windows; w++)
                 if (n - w * L >= 2 * PERIOD + 2)
                     w_n = w;
-            double ms = NAN, es = NAN;
-            rc = model_bt_rmsse(set, i, o, w_n, ch.method, &ms, &es, err);
-            if (rc)
-                goto out;
-            /* like rule 3: switching away from the statistical choice needs a margin */
-            double bar = (1.0 - SCO__FC_MARGIN) * ch.score;
-            if (isfinite(ms) && (ms < bar || es < bar)) {
-                bool ens = es < ms;
-                res->method = ens ? SCO__FC_ENSEMBLE : SCO__FC_MODEL;
-                snprintf(res->reason, sizeof res->reason,
-                         "%s rmsse %.3f beats best statistical %s %.3f by over 10%% (%s "
-                         "%.3f) over %d backtest windows of %d days",
-                         ens ? "ensemble" : "model", ens ? es : ms,
-                         sco__fc_method_name(ch.method), ch.score, ens ? "model" : "ensemble",
-                         ens ? ms : es, w_n, L);
-            } else if (isfinite(ms)) {
-                char tmp[400];
-                snprintf(tmp, sizeof tmp, "%s; model %.3f and ensemble %.3f are not 10%% lower",
-                         ch.reason, ms, es);
-                snprintf(res->reason, sizeof res->reason, "%.199s", tmp);
-            }
+            rc = model_bt_rmsse(set, i, o, w_n, ch.method, &res->model_score, &res->ens_score,
+                                err);
+            res->pending = isfinite(res->model_score) && isfinite(res->ens_score);
+            res->bt_windows_used = w_n;
         }
     }
+out:
+    if (rc)
+        sco__fc_result_fini(res);
+    return rc;
+}
+
+enum sco__fc_method sco__fc_pooled_default(const struct sco__fc_result *res, size_t n)
+{
+    double s = 0, m = 0, e = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (res[i].pending) {
+            s += res[i].stat_score;
+            m += res[i].model_score;
+            e += res[i].ens_score;
+            k++;
+        }
+    if (!k || (s <= m && s <= e))
+        return SCO__FC_N_METHODS;
+    return m < e ? SCO__FC_MODEL : SCO__FC_ENSEMBLE;
+}
+
+static const char *kind_name(enum sco__fc_method m)
+{
+    return m == SCO__FC_MODEL ? "model" : m == SCO__FC_ENSEMBLE ? "ensemble" : "statistical";
+}
+
+/* Rule 4: start from the pooled default (statistical choice, model or ensemble); switch to
+ * this series' best of the three only when its RMSSE is more than the margin lower. */
+static void decide(struct sco__fc_result *res, enum sco__fc_method dflt, int L)
+{
+    enum sco__fc_method kinds[3] = { SCO__FC_N_METHODS, SCO__FC_MODEL, SCO__FC_ENSEMBLE };
+    double sc[3] = { res->stat_score, res->model_score, res->ens_score };
+    int d = dflt == SCO__FC_MODEL ? 1 : dflt == SCO__FC_ENSEMBLE ? 2 : 0, b = 0;
+    for (int k = 1; k < 3; k++)
+        if (sc[k] < sc[b])
+            b = k;
+    int pick = b != d && sc[b] < (1.0 - SCO__FC_MARGIN) * sc[d] ? b : d;
+    res->method = pick == 0 ? res->stat_method : kinds[pick];
+    char tmp[400];
+    snprintf(tmp, sizeof tmp,
+             "%s%s (rmsse %.3f over %d backtest windows of %d days; statistical %s %.3f, "
+             "model %.3f, ensemble %.3f; pooled default %s, a switch needs 10%%)",
+             pick == d ? "pooled default " : "", pick == 0 ? sco__fc_method_name(res->stat_method)
+                                                           : kind_name(kinds[pick]),
+             sc[pick], res->bt_windows_used, L, sco__fc_method_name(res->stat_method), sc[0],
+             sc[1], sc[2], kind_name(kinds[d]));
+    snprintf(res->reason, sizeof res->reason, "%.199s", tmp);
+}
+
+int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
+                       struct sco__fc_result *res, struct sco_err *err)
+{
+    int rc = sco__fc_run_choose(set, i, o, res, err);
+    if (!rc)
+        rc = sco__fc_run_finish(set, i, o, SCO__FC_N_METHODS, res, err);
+    return rc;
+}
+
+int sco__fc_run_finish(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
+                       enum sco__fc_method dflt, struct sco__fc_result *res,
+                       struct sco_err *err)
+{
+    const struct sco__fc_series *s = &set->s[i];
+    int h = o->h, nq = o->nq, np = o->n_paths > 0 ? o->n_paths : 1, L = o->bt_length;
+    int rc = 0;
+    int hm = h > L ? h : L;
+    double *paths = malloc((size_t)np * hm * sizeof *paths);
+    double *mean = malloc((size_t)hm * sizeof *mean);
+    double *qb = malloc((size_t)nq * hm * sizeof *qb);
+    if (!paths || !mean || !qb) {
+        rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory forecasting '%s'", s->sku);
+        goto out;
+    }
+    uint64_t seed = sco__fc_hash(s->warehouse, sco__fc_hash(s->sku, o->seed + 1));
+    const double *y = s->y + s->first;
+    int n = s->n - s->first;
+    enum sco__fc_method base = res->stat_method;
+    if (res->pending)
+        decide(res, dflt, L);
+    res->pending = false;
 
     /* ---- backtest of the chosen method ---- */
     if (n > 0) {

@@ -614,9 +614,31 @@ static int stat_one(enum sco__fc_method m, const double *y, int n, const struct 
                 tot[b] = v;
                 sim.l += sim.alpha * (v - sim.l);
             }
+            double *row = out->paths + (size_t)p * h;
             for (int k = 0; k < h; k++)
-                out->paths[(size_t)p * h + k] = tot[k / per < hb ? k / per : hb - 1] / isum *
-                                                idx[(n + k) % per];
+                row[k] = tot[k / per < hb ? k / per : hb - 1] / isum * idx[(n + k) % per];
+            if (!o->nonneg)
+                continue;
+            /* demand: split each period's total over its days unit by unit (multinomial by
+             * the profile), so that days vary within the period as counts do */
+            for (int b = 0; b < hb; b++) {
+                int k0 = b * per, k1 = k0 + per < h ? k0 + per : h;
+                double share = 0, cum[MAXM];
+                for (int k = k0; k < k1; k++)
+                    cum[k - k0] = (share += idx[(n + k) % per] / isum);
+                double units = floor(tot[b] * share + sco__fc_rng_unif(rng));
+                if (units > 200) /* high volume: the relative spread is small anyway */
+                    continue;
+                for (int k = k0; k < k1; k++)
+                    row[k] = 0;
+                for (long u = 0; u < (long)units; u++) {
+                    double r = sco__fc_rng_unif(rng) * share;
+                    int k = k0;
+                    while (k < k1 - 1 && cum[k - k0] < r)
+                        k++;
+                    row[k] += 1;
+                }
+            }
         }
         break;
     }

@@ -209,12 +209,31 @@ struct sco__fc_result {
     double rmsse, mase, bias;
     double pinball[SCO__FC_MAX_Q], coverage[SCO__FC_MAX_Q];
     double bt_sum_abs_err, bt_sum_actual; /* for pooled figures */
+    /* the choice's evidence: statistical choice and the backtest RMSSE of it, of the model
+     * and of the ensemble (NaN when not computed) */
+    enum sco__fc_method stat_method;
+    double stat_score, model_score, ens_score;
+    int bt_windows_used;
+    bool pending; /* model decision left to sco__fc_run_finish */
 };
 
 /* Runs choice, backtest and forecast for series i of set into res (buffers allocated here;
- * free with sco__fc_result_fini). Deterministic per (seed, sku, warehouse). */
+ * free with sco__fc_result_fini). Deterministic per (seed, sku, warehouse). With the model
+ * (mode auto) the statistical choice is the default and the model or the ensemble must beat
+ * it by the margin. */
 int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
                        struct sco__fc_result *res, struct sco_err *err);
+/* The same in two steps, so that the default can come from all series (the pooled
+ * backtest): run_choose for every series, then sco__fc_pooled_default over the results,
+ * then run_finish for every series with that default. */
+int sco__fc_run_choose(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
+                       struct sco__fc_result *res, struct sco_err *err);
+/* SCO__FC_MODEL, SCO__FC_ENSEMBLE, or SCO__FC_N_METHODS for "the statistical choice": the
+ * lowest mean backtest RMSSE over the series where all three were scored. */
+enum sco__fc_method sco__fc_pooled_default(const struct sco__fc_result *res, size_t n);
+int sco__fc_run_finish(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
+                       enum sco__fc_method dflt, struct sco__fc_result *res,
+                       struct sco_err *err);
 void sco__fc_result_fini(struct sco__fc_result *res);
 
 /* Writes an SVG plot of series s (the last history_days days, then the forecast mean and the

@@ -558,11 +558,23 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
         }
     }
 
-    /* ---- per series ---- */
+    /* ---- per series: choice evidence, the pooled default, then backtest and forecast ---- */
     for (size_t i = 0; i < set.n && !rc; i++) {
-        rc = sco__fc_run_series(&set, i, &ro, &res[i], err);
+        rc = sco__fc_run_choose(&set, i, &ro, &res[i], err);
         if (i % 16 == 0 && host->progress)
-            host->progress(ctx, (double)i, (double)set.n, "forecasting series");
+            host->progress(ctx, (double)i, 2.0 * (double)set.n, "backtesting series");
+        if (host->cancelled && host->cancelled(ctx))
+            rc = sco_err_set(err, SCO_ERR_CANCELLED, "forecast cancelled");
+    }
+    enum sco__fc_method dflt = sco__fc_pooled_default(res, set.n);
+    if (!rc && ro.model)
+        host->log_msg(ctx, SCO_LOG_INFO, "pooled backtest default: %s",
+                      dflt == SCO__FC_N_METHODS ? "statistical choice"
+                                                : sco__fc_method_name(dflt));
+    for (size_t i = 0; i < set.n && !rc; i++) {
+        rc = sco__fc_run_finish(&set, i, &ro, dflt, &res[i], err);
+        if (i % 16 == 0 && host->progress)
+            host->progress(ctx, (double)(set.n + i), 2.0 * (double)set.n, "forecasting series");
         if (host->cancelled && host->cancelled(ctx))
             rc = sco_err_set(err, SCO_ERR_CANCELLED, "forecast cancelled");
     }
