@@ -8,10 +8,11 @@
  *  3. Otherwise each statistical candidate is backtested on the last `bt_windows`
  *     non-overlapping windows of `bt_length` days, each fitted only on data before it, and
  *     scored by mean RMSSE; the combo stays unless another candidate is more than 10% better.
- *  4. With the global model (mode auto), the model and the ensemble (mean of the model and
- *     the statistical choice) are scored on the same windows (the model was trained only on
- *     data before the earliest window); the lower of the two replaces the statistical choice
- *     when it is more than 10% lower.
+ *  4. With the global model (mode auto), the statistical choice, the model and the ensemble
+ *     (mean of the two) are scored on the same windows (the model was trained only on data
+ *     before the earliest window). The pooled default is the one with the lowest mean RMSSE
+ *     over all series (sco__fc_pooled_default); a series switches to its own best only when
+ *     that is more than 10% lower.
  * Quantiles come from sample paths; for the model and the ensemble, the statistical choice's
  * paths are re-centred on the new mean (scaled by the ratio of means, kept within [0.5, 2],
  * and shifted by the rest). */
