@@ -425,3 +425,22 @@ Test(forecast, unknown_skus_and_duplicate_dates_are_named)
                               "keep one row per date");
     cr_expect_eq(sco__fc_check_dates(3, d, origin, "calendar.csv", &err), 0);
 }
+
+Test(forecast, pooled_default_is_the_lowest_mean)
+{
+    struct sco__fc_result r[3];
+    memset(r, 0, sizeof r);
+    /* series 0 and 1 scored; series 2 not (short): ignored */
+    r[0] = (struct sco__fc_result){ .pending = true, .stat_score = 0.8, .model_score = 0.6,
+                                    .ens_score = 0.7 };
+    r[1] = (struct sco__fc_result){ .pending = true, .stat_score = 0.6, .model_score = 0.7,
+                                    .ens_score = 0.62 };
+    r[2] = (struct sco__fc_result){ .pending = false, .stat_score = 0.1 };
+    /* means: stat 0.7, model 0.65, ensemble 0.66 */
+    cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_MODEL);
+    r[0].model_score = 0.9; /* model 0.8 */
+    cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_ENSEMBLE);
+    r[0].stat_score = 0.5; /* stat 0.55 */
+    cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_N_METHODS);
+    cr_expect_eq(sco__fc_pooled_default(r, 0), SCO__FC_N_METHODS);
+}
