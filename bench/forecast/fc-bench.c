@@ -23,7 +23,7 @@
 
 #define USAGE                                                                                  \
     "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N]\n" \
-    "                [--samples N] [--threads N] [--window N] [--loss L] [--m5-only]\n"       \
+    "                [--samples N] [--threads N] [--window N] [--loss L] [--m5-only|--m4-only]\n"       \
     "       fc-bench --speed THREADS\n"
 #define M5_H 28
 #define M5_WINDOWS 8
@@ -52,7 +52,7 @@ struct bopts {
     int epochs, samples; /* model training budget */
     int threads;
     struct sco_runtime *R;
-    bool m5_only;
+    bool m5_only, m4_only;
     int window;
     enum sco__fc_loss loss;
 };
@@ -532,6 +532,8 @@ int main(int argc, char **argv)
             n_paths = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--m5-only"))
             bo.m5_only = true;
+        else if (!strcmp(argv[i], "--m4-only"))
+            bo.m4_only = true;
         else if (!strcmp(argv[i], "--window") && i + 1 < argc)
             bo.window = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--loss") && i + 1 < argc)
@@ -587,7 +589,7 @@ int main(int argc, char **argv)
         struct sco_runtime_opts ro = { .device = "cpu", .threads = bo.threads, .seed = seed };
         rc = sco_runtime_create(&ro, &bo.R, &err);
     }
-    if (!rc)
+    if (!rc && !bo.m4_only)
         rc = run_m5(data, out, &bo, &rmsse, &pin, &err);
     if (!rc && !bo.m5_only)
         rc = run_m4(data, out, &bo, &owa, &mase, &smape, &err);
