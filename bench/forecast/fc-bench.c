@@ -23,7 +23,8 @@
 
 #define USAGE                                                                                  \
     "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N]\n" \
-    "                [--samples N] [--threads N] [--window N] [--loss L] [--m5-only|--m4-only]\n"       \
+    "                [--samples N] [--threads N] [--window N] [--loss L]\n"                   \
+    "                [--m5-only | --m4-only]\n"                                               \
     "       fc-bench --speed THREADS\n"
 #define M5_H 28
 #define M5_WINDOWS 8
