@@ -70,7 +70,8 @@ static int load_cuda(struct sco_runtime *R, const struct sco_runtime_opts *o, st
         snprintf(path, sizeof path, "%s/%s", dirs[i], CUDA_MODULE);
         if (access(path, F_OK) != 0)
             continue;
-        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        /* NODELETE: libcudart and libstdc++ keep global state that a real unload would leak */
+        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (!dl)
             snprintf(why, sizeof why, "cannot load '%.200s': %.250s", path, dlerror());
         if (o->backend_dir && i == 0)
