@@ -28,7 +28,10 @@ bool sco__cpu_has_blas(void)
 void sco__cpu_init_blas(int threads)
 {
 #ifdef SCO_HAVE_BLAS
-    openblas_set_num_threads(threads);
+    /* OpenBLAS's own threading splits work by thread count, which changes the rounding of
+     * some products; we run it single-threaded and split GEMMs ourselves (gemm() below) */
+    (void)threads;
+    openblas_set_num_threads(1);
 #else
     (void)threads;
 #endif
@@ -81,14 +84,60 @@ static void gemm_rows(void *c, int64_t task)
 }
 #endif
 
+#ifdef SCO_HAVE_BLAS
+/* One GEMM split into blocks of rows (or of columns when C is wide). The number of blocks
+ * depends only on the sizes, never on the thread count, and each block is one single-threaded
+ * cblas_sgemm over the full K, so the result is the same with any number of threads. */
+struct gemm_ctx {
+    bool ta, tb, split_rows;
+    int64_t M, N, K, lda, ldb, ldc, blk;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+};
+
+static void gemm_block(void *c, int64_t task)
+{
+    const struct gemm_ctx *g = c;
+    int64_t lo = task * g->blk;
+    const float *A = g->A, *B = g->B;
+    float *C = g->C;
+    int64_t M = g->M, N = g->N;
+    if (g->split_rows) {
+        M = min64(g->M, lo + g->blk) - lo;
+        A += g->ta ? lo : lo * g->lda; /* rows of op(A) */
+        C += lo * g->ldc;
+    } else {
+        N = min64(g->N, lo + g->blk) - lo;
+        B += g->tb ? lo * g->ldb : lo; /* columns of op(B) */
+        C += lo;
+    }
+    cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
+                g->tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)g->K, g->alpha, A,
+                (int)g->lda, B, (int)g->ldb, g->beta, C, (int)g->ldc);
+}
+#endif
+
 static void gemm(struct sco_runtime *R, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                  float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
                  float beta, float *C, int64_t ldc)
 {
 #ifdef SCO_HAVE_BLAS
-    (void)R;
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+    struct gemm_ctx g = { ta, tb, M >= N, M, N, K, lda, ldb, ldc, 0, alpha, beta, A, B, C };
+    int64_t dim = g.split_rows ? M : N;
+    /* blocks of >= 64 rows/columns and >= ~4 MFLOP each, at most 16 */
+    int64_t nb = dim / 64;
+    int64_t by_work = (2 * M * N * K) / (4 << 20);
+    if (nb > by_work)
+        nb = by_work;
+    if (nb > 16)
+        nb = 16;
+    if (nb < 1)
+        nb = 1;
+    g.blk = (dim + nb - 1) / nb;
+    if (g.blk > 8 && g.blk % 8)
+        g.blk += 8 - g.blk % 8; /* keep blocks SIMD-aligned */
+    sco__parallel(R->pool, (dim + g.blk - 1) / g.blk, gemm_block, &g);
 #else
     struct gemm_ctx g = { ta, tb, M, N, K, lda, ldb, ldc, alpha, beta, A, B, C };
     sco__parallel(R->pool, (M + 15) / 16, gemm_rows, &g);
