@@ -125,9 +125,10 @@ static void gemm(struct sco_runtime *R, bool ta, bool tb, int64_t M, int64_t N, 
 #ifdef SCO_HAVE_BLAS
     struct gemm_ctx g = { ta, tb, M >= N, M, N, K, lda, ldb, ldc, 0, alpha, beta, A, B, C };
     int64_t dim = g.split_rows ? M : N;
-    /* blocks of >= 64 rows/columns and >= ~4 MFLOP each, at most 16 */
-    int64_t nb = dim / 64;
-    int64_t by_work = (2 * M * N * K) / (4 << 20);
+    /* blocks of >= 256 rows/columns and >= ~16 MFLOP each, at most 16: big enough that
+     * re-packing the shared operand per block costs little (about 1/(2*256) of the work) */
+    int64_t nb = dim / 256;
+    int64_t by_work = (2 * M * N * K) / (16 << 20);
     if (nb > by_work)
         nb = by_work;
     if (nb > 16)
