@@ -181,8 +181,9 @@ static void ew_fwd(void *c, int64_t task)
 {
     const struct ew *e = c;
     int64_t lo = task * CHUNK, hi = min64(e->n, lo + CHUNK);
-    const float *x = e->x;
-    float *y = e->out, f = e->f;
+    const float *restrict x = e->x;
+    float *restrict y = e->out;
+    float f = e->f;
     switch (e->op) {
     case SCO__OP_SCALE:
         for (int64_t i = lo; i < hi; i++)
@@ -194,11 +195,11 @@ static void ew_fwd(void *c, int64_t task)
         break;
     case SCO__OP_RELU:
         for (int64_t i = lo; i < hi; i++)
-            y[i] = x[i] > 0 ? x[i] : 0;
+            y[i] = x[i] > 0 ? x[i] : 0.0f;
         break;
     case SCO__OP_LEAKY_RELU:
         for (int64_t i = lo; i < hi; i++)
-            y[i] = x[i] > 0 ? x[i] : f * x[i];
+            y[i] = x[i] * (x[i] > 0 ? 1.0f : f);
         break;
     case SCO__OP_GELU:
         for (int64_t i = lo; i < hi; i++)
@@ -237,8 +238,9 @@ static void ew_bwd(void *c, int64_t task)
 {
     const struct ew *e = c;
     int64_t lo = task * CHUNK, hi = min64(e->n, lo + CHUNK);
-    const float *x = e->x, *y = e->y, *dy = e->dy;
-    float *gx = e->gx, f = e->f;
+    const float *restrict x = e->x, *restrict y = e->y, *restrict dy = e->dy;
+    float *restrict gx = e->gx;
+    float f = e->f;
     switch (e->op) {
     case SCO__OP_SCALE:
         for (int64_t i = lo; i < hi; i++)
@@ -250,11 +252,11 @@ static void ew_bwd(void *c, int64_t task)
         break;
     case SCO__OP_RELU:
         for (int64_t i = lo; i < hi; i++)
-            gx[i] += x[i] > 0 ? dy[i] : 0;
+            gx[i] += dy[i] * (x[i] > 0 ? 1.0f : 0.0f); /* mask multiply: vectorises */
         break;
     case SCO__OP_LEAKY_RELU:
         for (int64_t i = lo; i < hi; i++)
-            gx[i] += x[i] > 0 ? dy[i] : f * dy[i];
+            gx[i] += dy[i] * (x[i] > 0 ? 1.0f : f);
         break;
     case SCO__OP_GELU:
         for (int64_t i = lo; i < hi; i++)
@@ -315,14 +317,14 @@ static void rowact_fwd(void *c, int64_t task)
     int64_t rows = ROWS_PER_TASK(r->N);
     int64_t i0 = task * rows, i1 = min64(r->M, i0 + rows);
     for (int64_t i = i0; i < i1; i++) {
-        float *y = r->y + i * r->N;
+        float *restrict y = r->y + i * r->N;
         if (r->b)
             for (int64_t j = 0; j < r->N; j++)
                 y[j] += r->b[j];
         switch (r->act) {
         case SCO_ACT_RELU:
             for (int64_t j = 0; j < r->N; j++)
-                y[j] = y[j] > 0 ? y[j] : 0;
+                y[j] = y[j] > 0 ? y[j] : 0.0f;
             break;
         case SCO_ACT_GELU: {
             float *p = r->pre + i * r->N;
@@ -351,12 +353,12 @@ static void rowact_bwd(void *c, int64_t task)
     const struct rowact *r = c;
     int64_t rows = ROWS_PER_TASK(r->N);
     int64_t lo = task * rows * r->N, hi = min64(r->M * r->N, lo + rows * r->N);
-    const float *y = r->y, *dy = r->dy;
-    float *dz = r->dz;
+    const float *restrict y = r->y, *restrict dy = r->dy;
+    float *restrict dz = r->dz;
     switch (r->act) {
     case SCO_ACT_RELU:
         for (int64_t i = lo; i < hi; i++)
-            dz[i] = y[i] > 0 ? dy[i] : 0;
+            dz[i] = dy[i] * (y[i] > 0 ? 1.0f : 0.0f); /* mask multiply: vectorises */
         break;
     case SCO_ACT_GELU:
         for (int64_t i = lo; i < hi; i++)
