@@ -64,9 +64,11 @@ static void fill(float *v, size_t n, unsigned seed)
 /* ---- sgemm ---- */
 static void bench_sgemm(struct sco_runtime *R, int threads, bool cuda)
 {
-    static const int sizes[] = { 128, 256, 512, 1024, 2048 };
+    static const int cpu_sizes[] = { 128, 256, 512, 1024, 2048 };
+    static const int gpu_sizes[] = { 512, 1024, 2048, 4096, 8192 };
+    const int *sizes = cuda ? gpu_sizes : cpu_sizes;
     double worst = 0;
-    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+    for (size_t si = 0; si < 5; si++) {
         int n = sizes[si];
         struct sco_err err = { 0 };
         struct sco_graph *g = rt->graph_new(R);
@@ -85,13 +87,15 @@ static void bench_sgemm(struct sco_runtime *R, int threads, bool cuda)
         double flop = 2.0 * n * n * n;
         int reps = (int)(1e9 / flop);
         if (cuda)
-            reps *= 20;
+            reps *= 50;
         if (reps < 3)
             reps = 3;
         if (reps > 200)
             reps = 200;
-        double t_rt[11], t_direct[11];
+        double t_rt[11], t_direct[11] = { 0 };
         int rounds = 11;
+        (void)t_direct;
+        (void)threads;
         for (int r = 0; r < rounds; r++) {
             rt->compute(g, &err); /* warm */
             double t0 = now();
@@ -117,7 +121,7 @@ static void bench_sgemm(struct sco_runtime *R, int threads, bool cuda)
         /* best of the rounds: the machine is shared, and the minimum is the least disturbed */
         double mr = best(t_rt, rounds);
         if (cuda) {
-            printf("sgemm n=%d runtime_gflops=%.1f\n", n, flop / mr / 1e9);
+            printf("sgemm n=%d runtime_tflops=%.2f\n", n, flop / mr / 1e12);
         } else {
 #ifdef SCO_HAVE_BLAS
             double md = best(t_direct, rounds);
@@ -271,6 +275,7 @@ int main(int argc, char **argv)
     struct sco_runtime *R;
     struct sco_err err = { 0 };
     struct sco_runtime_opts o = { .device = device, .threads = threads, .seed = 1,
+                                  .allow_tf32 = getenv("SCO_ALLOW_TF32") != NULL,
                                   .log = log_line };
     if (sco_runtime_create(&o, &R, &err))
         die("runtime", &err);

@@ -281,6 +281,22 @@ static bool same_n(const struct sco__node *n)
     return n->in[0]->n == n->out->n && n->in[1]->n == n->out->n && n->in[0] != n->in[1];
 }
 
+static int dnn(struct sco__backend *be, struct sco_err *err)
+{
+    if (be->dnn)
+        return 0;
+    if (be->dnn_failed)
+        return sco_err_set(err, SCO_ERR_UNSUPPORTED, "cudnn could not start");
+    cudnnStatus_t s = cudnnCreate(&be->dnn);
+    if (s == CUDNN_STATUS_SUCCESS)
+        s = cudnnSetStream(be->dnn, be->stream);
+    if (s != CUDNN_STATUS_SUCCESS) {
+        be->dnn_failed = true;
+        return sco_err_set(err, SCO_ERR_INTERNAL, "cudnn: %s", cudnnGetErrorString(s));
+    }
+    return 0;
+}
+
 static bool cu_supports(struct sco__backend *be, const struct sco__node *n)
 {
     switch (n->op) {
@@ -301,7 +317,8 @@ static bool cu_supports(struct sco__backend *be, const struct sco__node *n)
         return true;
     case SCO__OP_SOFTMAX:
     case SCO__OP_LOG_SOFTMAX:
-        return !be->dnn_failed;
+        /* cuDNN starts on first use; if it cannot, the CPU takes these ops */
+        return dnn(be, NULL) == 0;
     case SCO__OP_ADD:
     case SCO__OP_SUB:
     case SCO__OP_MUL:
@@ -337,20 +354,6 @@ static int cu_sync(struct sco__backend *be, struct sco_err *err)
 static int cu_memset0(struct sco__backend *be, void *p, size_t bytes, struct sco_err *err)
 {
     CK(cudaMemsetAsync(p, 0, bytes, be->stream), "memset");
-    return 0;
-}
-
-static int dnn(struct sco__backend *be, struct sco_err *err)
-{
-    if (be->dnn)
-        return 0;
-    cudnnStatus_t s = cudnnCreate(&be->dnn);
-    if (s == CUDNN_STATUS_SUCCESS)
-        s = cudnnSetStream(be->dnn, be->stream);
-    if (s != CUDNN_STATUS_SUCCESS) {
-        be->dnn_failed = true;
-        return sco_err_set(err, SCO_ERR_INTERNAL, "cudnn: %s", cudnnGetErrorString(s));
-    }
     return 0;
 }
 
