@@ -64,16 +64,16 @@ static void fill(float *v, size_t n, unsigned seed)
 /* ---- sgemm ---- */
 static void bench_sgemm(struct sco_runtime *R, int threads, bool cuda)
 {
-    static const int cpu_sizes[] = { 128, 256, 512, 1024, 2048 };
-    static const int gpu_sizes[] = { 512, 1024, 2048, 4096, 8192 };
+    static const int cpu_sizes[] = {128, 256, 512, 1024, 2048};
+    static const int gpu_sizes[] = {512, 1024, 2048, 4096, 8192};
     const int *sizes = cuda ? gpu_sizes : cpu_sizes;
     double worst = 0;
     for (size_t si = 0; si < 5; si++) {
         int n = sizes[si];
-        struct sco_err err = { 0 };
+        struct sco_err err = {0};
         struct sco_graph *g = rt->graph_new(R);
-        struct sco_tensor *a = rt->input(g, SCO_F32, 2, (int64_t[]){ n, n });
-        struct sco_tensor *b = rt->input(g, SCO_F32, 2, (int64_t[]){ n, n });
+        struct sco_tensor *a = rt->input(g, SCO_F32, 2, (int64_t[]){n, n});
+        struct sco_tensor *b = rt->input(g, SCO_F32, 2, (int64_t[]){n, n});
         struct sco_tensor *c = rt->matmul(g, a, b, 0);
         rt->mark_output(g, c);
         if (rt->plan(g, &err))
@@ -92,7 +92,7 @@ static void bench_sgemm(struct sco_runtime *R, int threads, bool cuda)
             reps = 3;
         if (reps > 200)
             reps = 200;
-        double t_rt[11], t_direct[11] = { 0 };
+        double t_rt[11], t_direct[11] = {0};
         int rounds = 11;
         (void)t_direct;
         (void)threads;
@@ -107,12 +107,12 @@ static void bench_sgemm(struct sco_runtime *R, int threads, bool cuda)
             if (!cuda) {
                 /* the direct call gets OpenBLAS's own threads, the same number */
                 openblas_set_num_threads(threads);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, ha, n, hb, n,
-                            0, hc, n);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, ha, n, hb, n, 0,
+                            hc, n);
                 t0 = now();
                 for (int i = 0; i < reps; i++)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, ha, n,
-                                hb, n, 0, hc, n);
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, ha, n, hb, n,
+                                0, hc, n);
                 t_direct[r] = (now() - t0) / reps;
                 openblas_set_num_threads(1);
             }
@@ -149,7 +149,7 @@ enum model { MLP, TCN, GRU };
 
 static double train(struct sco_runtime *R, enum model m, int epochs)
 {
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 1, &err);
     struct sco_graph *g = rt->graph_new(R);
     int64_t B, xin, yout; /* elements per sample in and out */
@@ -160,14 +160,17 @@ static double train(struct sco_runtime *R, enum model m, int epochs)
         xin = 64;
         yout = 9;
         n_batches = 32;
-        struct sco_tensor *w1 = rt->param(ps, "w1", 2, (int64_t[]){ 64, 512 }, SCO_INIT_HE_UNIFORM, 0, &err);
-        struct sco_tensor *b1 = rt->param(ps, "b1", 1, (int64_t[]){ 512 }, SCO_INIT_ZEROS, 0, &err);
-        struct sco_tensor *w2 = rt->param(ps, "w2", 2, (int64_t[]){ 512, 512 }, SCO_INIT_HE_UNIFORM, 0, &err);
-        struct sco_tensor *b2 = rt->param(ps, "b2", 1, (int64_t[]){ 512 }, SCO_INIT_ZEROS, 0, &err);
-        struct sco_tensor *w3 = rt->param(ps, "w3", 2, (int64_t[]){ 512, 9 }, SCO_INIT_XAVIER_UNIFORM, 0, &err);
-        struct sco_tensor *b3 = rt->param(ps, "b3", 1, (int64_t[]){ 9 }, SCO_INIT_ZEROS, 0, &err);
-        x = rt->input(g, SCO_F32, 2, (int64_t[]){ B, 64 });
-        y = rt->input(g, SCO_F32, 2, (int64_t[]){ B, 9 });
+        struct sco_tensor *w1 =
+            rt->param(ps, "w1", 2, (int64_t[]){64, 512}, SCO_INIT_HE_UNIFORM, 0, &err);
+        struct sco_tensor *b1 = rt->param(ps, "b1", 1, (int64_t[]){512}, SCO_INIT_ZEROS, 0, &err);
+        struct sco_tensor *w2 =
+            rt->param(ps, "w2", 2, (int64_t[]){512, 512}, SCO_INIT_HE_UNIFORM, 0, &err);
+        struct sco_tensor *b2 = rt->param(ps, "b2", 1, (int64_t[]){512}, SCO_INIT_ZEROS, 0, &err);
+        struct sco_tensor *w3 =
+            rt->param(ps, "w3", 2, (int64_t[]){512, 9}, SCO_INIT_XAVIER_UNIFORM, 0, &err);
+        struct sco_tensor *b3 = rt->param(ps, "b3", 1, (int64_t[]){9}, SCO_INIT_ZEROS, 0, &err);
+        x = rt->input(g, SCO_F32, 2, (int64_t[]){B, 64});
+        y = rt->input(g, SCO_F32, 2, (int64_t[]){B, 9});
         struct sco_tensor *h = rt->linear(g, x, w1, b1, SCO_ACT_RELU);
         h = rt->linear(g, h, w2, b2, SCO_ACT_RELU);
         p = rt->linear(g, h, w3, b3, SCO_ACT_NONE);
@@ -178,15 +181,19 @@ static double train(struct sco_runtime *R, enum model m, int epochs)
         xin = 56 * 8;
         yout = 56;
         n_batches = 16;
-        struct sco_tensor *c1 = rt->param(ps, "c1", 3, (int64_t[]){ 3, 8, 64 }, SCO_INIT_HE_UNIFORM, 0, &err);
-        struct sco_tensor *c2 = rt->param(ps, "c2", 3, (int64_t[]){ 3, 64, 64 }, SCO_INIT_HE_UNIFORM, 0, &err);
-        struct sco_tensor *c3 = rt->param(ps, "c3", 3, (int64_t[]){ 3, 64, 64 }, SCO_INIT_HE_UNIFORM, 0, &err);
-        struct sco_tensor *d1 = rt->param(ps, "d1", 1, (int64_t[]){ 64 }, SCO_INIT_ZEROS, 0, &err);
-        struct sco_tensor *d2 = rt->param(ps, "d2", 1, (int64_t[]){ 64 }, SCO_INIT_ZEROS, 0, &err);
-        struct sco_tensor *d3 = rt->param(ps, "d3", 1, (int64_t[]){ 64 }, SCO_INIT_ZEROS, 0, &err);
-        struct sco_tensor *wo = rt->param(ps, "wo", 2, (int64_t[]){ 64, 1 }, SCO_INIT_XAVIER_UNIFORM, 0, &err);
-        x = rt->input(g, SCO_F32, 3, (int64_t[]){ B, 56, 8 });
-        y = rt->input(g, SCO_F32, 3, (int64_t[]){ B, 56, 1 });
+        struct sco_tensor *c1 =
+            rt->param(ps, "c1", 3, (int64_t[]){3, 8, 64}, SCO_INIT_HE_UNIFORM, 0, &err);
+        struct sco_tensor *c2 =
+            rt->param(ps, "c2", 3, (int64_t[]){3, 64, 64}, SCO_INIT_HE_UNIFORM, 0, &err);
+        struct sco_tensor *c3 =
+            rt->param(ps, "c3", 3, (int64_t[]){3, 64, 64}, SCO_INIT_HE_UNIFORM, 0, &err);
+        struct sco_tensor *d1 = rt->param(ps, "d1", 1, (int64_t[]){64}, SCO_INIT_ZEROS, 0, &err);
+        struct sco_tensor *d2 = rt->param(ps, "d2", 1, (int64_t[]){64}, SCO_INIT_ZEROS, 0, &err);
+        struct sco_tensor *d3 = rt->param(ps, "d3", 1, (int64_t[]){64}, SCO_INIT_ZEROS, 0, &err);
+        struct sco_tensor *wo =
+            rt->param(ps, "wo", 2, (int64_t[]){64, 1}, SCO_INIT_XAVIER_UNIFORM, 0, &err);
+        x = rt->input(g, SCO_F32, 3, (int64_t[]){B, 56, 8});
+        y = rt->input(g, SCO_F32, 3, (int64_t[]){B, 56, 1});
         struct sco_tensor *h = rt->conv1d(g, x, c1, d1, 1, SCO_ACT_RELU);
         h = rt->conv1d(g, h, c2, d2, 2, SCO_ACT_RELU);
         h = rt->conv1d(g, h, c3, d3, 4, SCO_ACT_RELU);
@@ -197,20 +204,23 @@ static double train(struct sco_runtime *R, enum model m, int epochs)
         xin = 28 * 8;
         yout = 28;
         n_batches = 16;
-        struct sco_tensor *wih = rt->param(ps, "wih", 2, (int64_t[]){ 8, 192 }, SCO_INIT_XAVIER_UNIFORM, 0, &err);
-        struct sco_tensor *whh = rt->param(ps, "whh", 2, (int64_t[]){ 64, 192 }, SCO_INIT_XAVIER_UNIFORM, 0, &err);
-        struct sco_tensor *bih = rt->param(ps, "bih", 1, (int64_t[]){ 192 }, SCO_INIT_ZEROS, 0, &err);
-        struct sco_tensor *bhh = rt->param(ps, "bhh", 1, (int64_t[]){ 192 }, SCO_INIT_ZEROS, 0, &err);
-        struct sco_tensor *wo = rt->param(ps, "wo", 2, (int64_t[]){ 64, 1 }, SCO_INIT_XAVIER_UNIFORM, 0, &err);
-        x = rt->input(g, SCO_F32, 3, (int64_t[]){ B, 28, 8 });
-        y = rt->input(g, SCO_F32, 3, (int64_t[]){ B, 28, 1 });
+        struct sco_tensor *wih =
+            rt->param(ps, "wih", 2, (int64_t[]){8, 192}, SCO_INIT_XAVIER_UNIFORM, 0, &err);
+        struct sco_tensor *whh =
+            rt->param(ps, "whh", 2, (int64_t[]){64, 192}, SCO_INIT_XAVIER_UNIFORM, 0, &err);
+        struct sco_tensor *bih = rt->param(ps, "bih", 1, (int64_t[]){192}, SCO_INIT_ZEROS, 0, &err);
+        struct sco_tensor *bhh = rt->param(ps, "bhh", 1, (int64_t[]){192}, SCO_INIT_ZEROS, 0, &err);
+        struct sco_tensor *wo =
+            rt->param(ps, "wo", 2, (int64_t[]){64, 1}, SCO_INIT_XAVIER_UNIFORM, 0, &err);
+        x = rt->input(g, SCO_F32, 3, (int64_t[]){B, 28, 8});
+        y = rt->input(g, SCO_F32, 3, (int64_t[]){B, 28, 1});
         p = rt->linear(g, rt->gru(g, x, wih, whh, bih, bhh, NULL), wo, NULL, SCO_ACT_NONE);
     }
     rt->mark_loss(g, rt->mse(g, p, y));
     if (rt->plan(g, &err))
         die("plan", &err);
     struct sco_optim *opt =
-        rt->optim_new(ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_ADAM, .lr = 1e-3f }, &err);
+        rt->optim_new(ps, &(struct sco_optim_opts){.kind = SCO_OPTIM_ADAM, .lr = 1e-3f}, &err);
     if (!opt)
         die("optim_new", &err);
     size_t nx = (size_t)(B * xin) * (size_t)n_batches, ny = (size_t)(B * yout) * (size_t)n_batches;
@@ -234,7 +244,7 @@ static double train(struct sco_runtime *R, enum model m, int epochs)
             sps[e - 1] = (double)(B * n_batches) / (now() - t0);
     }
     double med = median(sps, epochs);
-    static const char *names[] = { "mlp", "tcn", "gru" };
+    static const char *names[] = {"mlp", "tcn", "gru"};
     printf("train model=%s samples_s=%.0f final_loss=%.4f\n", names[m], med, (double)loss);
     fflush(stdout);
     free(X);
@@ -273,10 +283,12 @@ int main(int argc, char **argv)
     }
     rt = sco_runtime_api_table();
     struct sco_runtime *R;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = device, .threads = threads, .seed = 1,
-                                  .allow_tf32 = getenv("SCO_ALLOW_TF32") != NULL,
-                                  .log = log_line };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = device,
+                                 .threads = threads,
+                                 .seed = 1,
+                                 .allow_tf32 = getenv("SCO_ALLOW_TF32") != NULL,
+                                 .log = log_line};
     if (sco_runtime_create(&o, &R, &err))
         die("runtime", &err);
     bool cuda = strcmp(sco_runtime_device(R), "cuda") == 0;

@@ -16,7 +16,8 @@
  *     const struct sco_runtime_api *rt = host->rt;
  *     struct sco_runtime *R = host->runtime(ctx);
  *     struct sco_params *ps = rt->params_new(R, seed, err);
- *     struct sco_tensor *w1 = rt->param(ps, "w1", 2, (int64_t[]){ 64, 512 }, SCO_INIT_HE_UNIFORM, 0, err);
+ *     struct sco_tensor *w1 = rt->param(ps, "w1", 2, (int64_t[]){ 64, 512 },
+ *                                       SCO_INIT_HE_UNIFORM, 0, err);
  *     struct sco_tensor *b1 = rt->param(ps, "b1", 1, (int64_t[]){ 512 }, SCO_INIT_ZEROS, 0, err);
  *     ... w2, b2 (512x512), w3, b3 (512x9) likewise ...
  *     struct sco_graph *g = rt->graph_new(R);

@@ -98,7 +98,8 @@ static int load_cuda(struct sco_runtime *R, const struct sco_runtime_opts *o, st
         if (ops && ops->destroy)
             ops->destroy(be);
         dlclose(dl);
-        return sco_err_set(err, SCO_ERR_UNSUPPORTED, "'%.300s' has backend ops version %u, expected %u",
+        return sco_err_set(err, SCO_ERR_UNSUPPORTED,
+                           "'%.300s' has backend ops version %u, expected %u",
                            path, ops ? ops->version : 0, SCO__BACKEND_OPS_VERSION);
     }
     R->be = be;

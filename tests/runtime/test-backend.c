@@ -14,7 +14,7 @@ static void compare_case(const struct op_case *k, const char *dev, int threads, 
                          double rel_tol)
 {
     struct built a, b;
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     cr_assert_eq(build_case(k, "cpu", 1, &a, &err), 0, "%s: %s", k->name, err.msg);
     cr_assert_eq(build_case(k, dev, threads, &b, &err), 0, "%s on %s: %s", k->name, dev, err.msg);
     cr_assert_eq(run_case(&a, &err), 0, "%s: %s", k->name, err.msg);
@@ -43,8 +43,8 @@ Test(backend, cpu_two_threads_bit_identical)
 static bool cuda_or_skip(void)
 {
     struct sco_runtime *R = NULL;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = "cuda", .threads = 1 };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = "cuda", .threads = 1};
     if (sco_runtime_create(&o, &R, &err) != 0) {
         cr_log_info("GPU test skipped: %s", err.msg);
         return false;
@@ -66,23 +66,25 @@ static void mlp_run(const char *dev, float *out, size_t n_out, float *w1, size_t
 {
     const struct sco_runtime_api *rt = sco_runtime_api_table();
     struct sco_runtime *R;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = dev, .threads = 2, .seed = 5 };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = dev, .threads = 2, .seed = 5};
     cr_assert_eq(sco_runtime_create(&o, &R, &err), 0, "%s", err.msg);
     struct sco_params *ps = rt->params_new(R, 5, &err);
-    struct sco_tensor *W1 = rt->param(ps, "w1", 2, (int64_t[]){ 64, 256 }, SCO_INIT_HE_UNIFORM, 0, &err);
-    struct sco_tensor *b1 = rt->param(ps, "b1", 1, (int64_t[]){ 256 }, SCO_INIT_UNIFORM, 0.1f, &err);
-    struct sco_tensor *W2 = rt->param(ps, "w2", 2, (int64_t[]){ 256, 9 }, SCO_INIT_XAVIER_UNIFORM, 0, &err);
+    struct sco_tensor *W1 =
+        rt->param(ps, "w1", 2, (int64_t[]){64, 256}, SCO_INIT_HE_UNIFORM, 0, &err);
+    struct sco_tensor *b1 = rt->param(ps, "b1", 1, (int64_t[]){256}, SCO_INIT_UNIFORM, 0.1f, &err);
+    struct sco_tensor *W2 =
+        rt->param(ps, "w2", 2, (int64_t[]){256, 9}, SCO_INIT_XAVIER_UNIFORM, 0, &err);
     struct sco_graph *g = rt->graph_new(R);
-    struct sco_tensor *x = rt->input(g, SCO_F32, 2, (int64_t[]){ 128, 64 });
-    struct sco_tensor *y = rt->input(g, SCO_F32, 2, (int64_t[]){ 128, 9 });
-    struct sco_tensor *p = rt->linear(g, rt->linear(g, x, W1, b1, SCO_ACT_GELU), W2, NULL,
-                                      SCO_ACT_NONE);
+    struct sco_tensor *x = rt->input(g, SCO_F32, 2, (int64_t[]){128, 64});
+    struct sco_tensor *y = rt->input(g, SCO_F32, 2, (int64_t[]){128, 9});
+    struct sco_tensor *p =
+        rt->linear(g, rt->linear(g, x, W1, b1, SCO_ACT_GELU), W2, NULL, SCO_ACT_NONE);
     rt->mark_output(g, p);
     rt->mark_loss(g, rt->mse(g, p, y));
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
-    struct sco_optim *opt = rt->optim_new(ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_ADAM,
-                                                                         .lr = 1e-2f }, &err);
+    struct sco_optim *opt =
+        rt->optim_new(ps, &(struct sco_optim_opts){.kind = SCO_OPTIM_ADAM, .lr = 1e-2f}, &err);
     static float xb[128 * 64], yb[128 * 9];
     for (int i = 0; i < 128 * 64; i++)
         xb[i] = sinf((float)i * 0.37f);

@@ -32,8 +32,7 @@ static bool cuda_module_built(void)
 static bool have_device(void)
 {
     struct sco_runtime *R = NULL;
-    struct sco_runtime_opts o = { .device = "cuda", .threads = 1,
-                                  .backend_dir = TEST_BACKEND_DIR };
+    struct sco_runtime_opts o = {.device = "cuda", .threads = 1, .backend_dir = TEST_BACKEND_DIR};
     if (sco_runtime_create(&o, &R, NULL) != 0)
         return false;
     sco_runtime_destroy(R);
@@ -42,10 +41,10 @@ static bool have_device(void)
 
 Test(runtime, cpu_device_logs_nothing)
 {
-    struct logbuf b = { 0 };
+    struct logbuf b = {0};
     struct sco_runtime *R;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = "cpu", .threads = 2, .log = capture, .log_ctx = &b };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = "cpu", .threads = 2, .log = capture, .log_ctx = &b};
     cr_assert_eq(sco_runtime_create(&o, &R, &err), 0, "%s", err.msg);
     cr_expect_str_eq(sco_runtime_device(R), "cpu");
     cr_expect_eq(b.n, 0);
@@ -61,11 +60,14 @@ Test(runtime, auto_without_device_falls_back_with_one_info_line)
 {
     if (have_device())
         cr_skip_test("a CUDA device is present: the no-device fallback cannot be shown here");
-    struct logbuf b = { 0 };
+    struct logbuf b = {0};
     struct sco_runtime *R;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = "auto", .threads = 1, .log = capture, .log_ctx = &b,
-                                  .backend_dir = TEST_BACKEND_DIR };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = "auto",
+                                 .threads = 1,
+                                 .log = capture,
+                                 .log_ctx = &b,
+                                 .backend_dir = TEST_BACKEND_DIR};
     cr_assert_eq(sco_runtime_create(&o, &R, &err), 0, "%s", err.msg);
     cr_expect_str_eq(sco_runtime_device(R), "cpu");
     cr_expect_eq(b.n, 1);
@@ -84,9 +86,8 @@ Test(runtime, cuda_without_device_is_unsupported)
     if (have_device())
         cr_skip_test("a CUDA device is present");
     struct sco_runtime *R = (struct sco_runtime *)1;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = "cuda", .threads = 1,
-                                  .backend_dir = TEST_BACKEND_DIR };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = "cuda", .threads = 1, .backend_dir = TEST_BACKEND_DIR};
     cr_expect_eq(sco_runtime_create(&o, &R, &err), SCO_ERR_UNSUPPORTED);
     cr_expect_null(R);
     if (cuda_module_built())
@@ -97,8 +98,8 @@ Test(runtime, cuda_without_device_is_unsupported)
 Test(runtime, cuda_module_missing_is_reported)
 {
     struct sco_runtime *R;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = "cuda", .threads = 1, .backend_dir = "/nonexistent" };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = "cuda", .threads = 1, .backend_dir = "/nonexistent"};
     cr_expect_eq(sco_runtime_create(&o, &R, &err), SCO_ERR_UNSUPPORTED);
     cr_expect(strstr(err.msg, "not found") != NULL, "%s", err.msg);
 }
@@ -106,8 +107,8 @@ Test(runtime, cuda_module_missing_is_reported)
 Test(runtime, unknown_device_is_a_config_error)
 {
     struct sco_runtime *R;
-    struct sco_err err = { 0 };
-    struct sco_runtime_opts o = { .device = "tpu" };
+    struct sco_err err = {0};
+    struct sco_runtime_opts o = {.device = "tpu"};
     cr_expect_eq(sco_runtime_create(&o, &R, &err), SCO_ERR_CONFIG);
     cr_expect_str_eq(err.msg, "unknown device 'tpu'; use auto, cpu or cuda");
 }
@@ -122,7 +123,7 @@ static struct sco_graph *g;
 static void setup(void)
 {
     rt = sco_runtime_api_table();
-    struct sco_runtime_opts o = { .device = "cpu", .threads = 1, .seed = 1 };
+    struct sco_runtime_opts o = {.device = "cpu", .threads = 1, .seed = 1};
     cr_assert_eq(sco_runtime_create(&o, &R, NULL), 0);
     ps = rt->params_new(R, 1, NULL);
     g = rt->graph_new(R);
@@ -139,11 +140,11 @@ TestSuite(errors, .init = setup, .fini = teardown);
 
 Test(errors, matmul_inner_size_mismatch)
 {
-    struct sco_tensor *a = rt->input(g, SCO_F32, 2, (int64_t[]){ 32, 3 });
-    struct sco_tensor *b = rt->input(g, SCO_F32, 2, (int64_t[]){ 4, 5 });
+    struct sco_tensor *a = rt->input(g, SCO_F32, 2, (int64_t[]){32, 3});
+    struct sco_tensor *b = rt->input(g, SCO_F32, 2, (int64_t[]){4, 5});
     struct sco_tensor *y = rt->relu(g, rt->matmul(g, a, b, 0));
     cr_expect_null(y);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     cr_expect_eq(rt->plan(g, &err), SCO_ERR_INVALID);
     cr_expect_str_eq(err.msg, "matmul: inner sizes differ (a is 32x3, b is 4x5: 3 vs 4); check "
                               "the transpose flags");
@@ -151,24 +152,24 @@ Test(errors, matmul_inner_size_mismatch)
 
 Test(errors, broadcast_mismatch_and_first_error_wins)
 {
-    struct sco_tensor *a = rt->input(g, SCO_F32, 2, (int64_t[]){ 2, 3 });
-    struct sco_tensor *b = rt->input(g, SCO_F32, 2, (int64_t[]){ 2, 4 });
+    struct sco_tensor *a = rt->input(g, SCO_F32, 2, (int64_t[]){2, 3});
+    struct sco_tensor *b = rt->input(g, SCO_F32, 2, (int64_t[]){2, 4});
     cr_expect_null(rt->add(g, a, b));
     cr_expect_null(rt->slice(g, a, 1, 2, 5));
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     cr_expect_eq(rt->plan(g, &err), SCO_ERR_INVALID);
     cr_expect_str_eq(err.msg, "add: shapes 2x3 and 2x4 do not broadcast (dimension 1: 3 vs 4)");
 }
 
 Test(errors, bad_embedding_index_is_data_error)
 {
-    struct sco_err err = { 0 };
-    struct sco_tensor *tab = rt->param(ps, "emb", 2, (int64_t[]){ 4, 2 }, SCO_INIT_NORMAL, 0, &err);
-    struct sco_tensor *idx = rt->input(g, SCO_I64, 1, (int64_t[]){ 3 });
+    struct sco_err err = {0};
+    struct sco_tensor *tab = rt->param(ps, "emb", 2, (int64_t[]){4, 2}, SCO_INIT_NORMAL, 0, &err);
+    struct sco_tensor *idx = rt->input(g, SCO_I64, 1, (int64_t[]){3});
     struct sco_tensor *y = rt->embedding(g, tab, idx);
     rt->mark_output(g, y);
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
-    int64_t bad[3] = { 0, 3, 4 };
+    int64_t bad[3] = {0, 3, 4};
     cr_assert_eq(rt->write(idx, bad, sizeof bad, &err), 0);
     cr_expect_eq(rt->compute(g, &err), SCO_ERR_DATA);
     cr_expect_str_eq(err.msg, "embedding: index 4 at position 2 is outside [0, 4); map ids to "
@@ -177,10 +178,10 @@ Test(errors, bad_embedding_index_is_data_error)
 
 Test(errors, write_size_and_order_checked)
 {
-    struct sco_err err = { 0 };
-    struct sco_tensor *x = rt->input(g, SCO_F32, 1, (int64_t[]){ 4 });
+    struct sco_err err = {0};
+    struct sco_tensor *x = rt->input(g, SCO_F32, 1, (int64_t[]){4});
     struct sco_tensor *y = rt->exp(g, x);
-    float v[4] = { 0 };
+    float v[4] = {0};
     cr_expect_eq(rt->write(x, v, sizeof v, &err), SCO_ERR_INVALID);
     cr_expect_str_eq(err.msg, "write: the tensor's graph is not planned; call plan() first");
     cr_assert_eq(rt->plan(g, &err), 0);
@@ -194,22 +195,23 @@ Test(errors, write_size_and_order_checked)
 
 Test(errors, duplicate_param_and_bad_optimizer)
 {
-    struct sco_err err = { 0 };
-    cr_assert_not_null(rt->param(ps, "w", 1, (int64_t[]){ 3 }, SCO_INIT_ZEROS, 0, &err));
-    cr_expect_null(rt->param(ps, "w", 1, (int64_t[]){ 3 }, SCO_INIT_ZEROS, 0, &err));
+    struct sco_err err = {0};
+    cr_assert_not_null(rt->param(ps, "w", 1, (int64_t[]){3}, SCO_INIT_ZEROS, 0, &err));
+    cr_expect_null(rt->param(ps, "w", 1, (int64_t[]){3}, SCO_INIT_ZEROS, 0, &err));
     cr_expect_str_eq(err.msg, "param: 'w' already exists in this set");
-    cr_expect_null(rt->param(ps, "bad name", 1, (int64_t[]){ 3 }, SCO_INIT_ZEROS, 0, &err));
-    cr_expect_null(rt->optim_new(ps, &(struct sco_optim_opts){ .sched = SCO_SCHED_COSINE }, &err));
-    cr_expect_str_eq(err.msg, "optim_new: cosine schedule needs total_steps (0) > warmup_steps (0)");
+    cr_expect_null(rt->param(ps, "bad name", 1, (int64_t[]){3}, SCO_INIT_ZEROS, 0, &err));
+    cr_expect_null(rt->optim_new(ps, &(struct sco_optim_opts){.sched = SCO_SCHED_COSINE}, &err));
+    cr_expect_str_eq(err.msg,
+                     "optim_new: cosine schedule needs total_steps (0) > warmup_steps (0)");
 }
 
 Test(errors, reshape_infers_and_checks)
 {
-    struct sco_tensor *x = rt->input(g, SCO_F32, 2, (int64_t[]){ 4, 6 });
-    struct sco_tensor *y = rt->reshape(g, x, 3, (int64_t[]){ 2, -1, 3 });
+    struct sco_tensor *x = rt->input(g, SCO_F32, 2, (int64_t[]){4, 6});
+    struct sco_tensor *y = rt->reshape(g, x, 3, (int64_t[]){2, -1, 3});
     cr_assert_not_null(y);
     cr_expect_eq(rt->dim(y, 1), 4);
-    cr_expect_null(rt->reshape(g, x, 2, (int64_t[]){ 5, -1 }));
+    cr_expect_null(rt->reshape(g, x, 2, (int64_t[]){5, -1}));
 }
 
 /* ---- init schemes ---- */
@@ -218,16 +220,19 @@ Test(init, schemes_have_the_stated_spread_and_are_seeded_by_name)
 {
     const struct sco_runtime_api *api = sco_runtime_api_table();
     struct sco_runtime *Rt;
-    struct sco_runtime_opts o = { .device = "cpu", .threads = 1 };
+    struct sco_runtime_opts o = {.device = "cpu", .threads = 1};
     cr_assert_eq(sco_runtime_create(&o, &Rt, NULL), 0);
     struct sco_params *a = api->params_new(Rt, 9, NULL), *b = api->params_new(Rt, 9, NULL);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     /* created in different orders: values follow the name, not the order */
-    api->param(b, "other", 1, (int64_t[]){ 5 }, SCO_INIT_NORMAL, 1, &err);
-    struct sco_tensor *he = api->param(a, "he", 2, (int64_t[]){ 200, 300 }, SCO_INIT_HE_NORMAL, 0, &err);
-    struct sco_tensor *he2 = api->param(b, "he", 2, (int64_t[]){ 200, 300 }, SCO_INIT_HE_NORMAL, 0, &err);
-    struct sco_tensor *xu = api->param(a, "xu", 2, (int64_t[]){ 200, 300 }, SCO_INIT_XAVIER_UNIFORM, 0, &err);
-    struct sco_tensor *c = api->param(a, "c", 1, (int64_t[]){ 10 }, SCO_INIT_CONST, 0.5f, &err);
+    api->param(b, "other", 1, (int64_t[]){5}, SCO_INIT_NORMAL, 1, &err);
+    struct sco_tensor *he =
+        api->param(a, "he", 2, (int64_t[]){200, 300}, SCO_INIT_HE_NORMAL, 0, &err);
+    struct sco_tensor *he2 =
+        api->param(b, "he", 2, (int64_t[]){200, 300}, SCO_INIT_HE_NORMAL, 0, &err);
+    struct sco_tensor *xu =
+        api->param(a, "xu", 2, (int64_t[]){200, 300}, SCO_INIT_XAVIER_UNIFORM, 0, &err);
+    struct sco_tensor *c = api->param(a, "c", 1, (int64_t[]){10}, SCO_INIT_CONST, 0.5f, &err);
     static float v[60000], v2[60000];
     api->read(he, v, sizeof v, &err);
     api->read(he2, v2, sizeof v2, &err);

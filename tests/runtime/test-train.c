@@ -15,8 +15,8 @@ static struct sco_runtime *R;
 static void start(int threads)
 {
     rt = sco_runtime_api_table();
-    struct sco_runtime_opts o = { .device = "cpu", .threads = threads, .seed = 42 };
-    struct sco_err err = { 0 };
+    struct sco_runtime_opts o = {.device = "cpu", .threads = threads, .seed = 42};
+    struct sco_err err = {0};
     cr_assert_eq(sco_runtime_create(&o, &R, &err), 0, "%s", err.msg);
 }
 
@@ -26,13 +26,13 @@ static float lcg(unsigned *s)
     return (float)(*s >> 8) / 16777216.0f;
 }
 
-#define SHAPE(...) ((const int64_t[]){ __VA_ARGS__ })
+#define SHAPE(...) ((const int64_t[]){__VA_ARGS__})
 
 /* XOR: 2-8-1 tanh MLP with BCE on logits, Adam: loss < 0.05 within 400 steps. */
 Test(train, xor_learns)
 {
     start(1);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 3, &err);
     struct sco_tensor *w1 = rt->param(ps, "w1", 2, SHAPE(2, 8), SCO_INIT_XAVIER_UNIFORM, 0, &err);
     struct sco_tensor *b1 = rt->param(ps, "b1", 1, SHAPE(8), SCO_INIT_ZEROS, 0, &err);
@@ -47,9 +47,9 @@ Test(train, xor_learns)
     rt->mark_loss(g, rt->bce_logits(g, logit, y));
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
     struct sco_optim *opt =
-        rt->optim_new(ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_ADAM, .lr = 0.05f }, &err);
+        rt->optim_new(ps, &(struct sco_optim_opts){.kind = SCO_OPTIM_ADAM, .lr = 0.05f}, &err);
     cr_assert_not_null(opt, "%s", err.msg);
-    float xv[8] = { 0, 0, 0, 1, 1, 0, 1, 1 }, yv[4] = { 0, 1, 1, 0 };
+    float xv[8] = {0, 0, 0, 1, 1, 0, 1, 1}, yv[4] = {0, 1, 1, 0};
     rt->write(x, xv, sizeof xv, &err);
     rt->write(y, yv, sizeof yv, &err);
     for (int s = 0; s < 400; s++)
@@ -71,7 +71,7 @@ Test(train, xor_learns)
 Test(train, noisy_sine_learns)
 {
     start(2);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 11, &err);
     struct sco_tensor *w1 = rt->param(ps, "w1", 2, SHAPE(1, 32), SCO_INIT_HE_UNIFORM, 0, &err);
     struct sco_tensor *b1 = rt->param(ps, "b1", 1, SHAPE(32), SCO_INIT_UNIFORM, 1, &err);
@@ -87,13 +87,16 @@ Test(train, noisy_sine_learns)
     rt->mark_output(g, p);
     rt->mark_loss(g, rt->mse(g, p, y));
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
-    struct sco_optim *opt = rt->optim_new(
-        ps,
-        &(struct sco_optim_opts){ .kind = SCO_OPTIM_ADAMW, .lr = 0.01f, .weight_decay = 1e-4f,
-                                  .sched = SCO_SCHED_COSINE, .warmup_steps = 50,
-                                  .total_steps = 1500, .min_lr_frac = 0.05f,
-                                  .clip_norm = 5.0f },
-        &err);
+    struct sco_optim *opt = rt->optim_new(ps,
+                                          &(struct sco_optim_opts){.kind = SCO_OPTIM_ADAMW,
+                                                                   .lr = 0.01f,
+                                                                   .weight_decay = 1e-4f,
+                                                                   .sched = SCO_SCHED_COSINE,
+                                                                   .warmup_steps = 50,
+                                                                   .total_steps = 1500,
+                                                                   .min_lr_frac = 0.05f,
+                                                                   .clip_norm = 5.0f},
+                                          &err);
     cr_assert_not_null(opt, "%s", err.msg);
     unsigned s = 1;
     float xb[64], yb[64];
@@ -125,21 +128,25 @@ Test(train, noisy_sine_learns)
  * with dilation 2 both learn it to MSE < 0.02. */
 static float seq_task(bool use_gru)
 {
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 5, &err);
     struct sco_graph *g = rt->graph_new(R);
     struct sco_tensor *x = rt->input(g, SCO_F32, 3, SHAPE(16, 10, 1));
     struct sco_tensor *y = rt->input(g, SCO_F32, 3, SHAPE(16, 10, 1));
     struct sco_tensor *h;
     if (use_gru) {
-        struct sco_tensor *wih = rt->param(ps, "wih", 2, SHAPE(1, 48), SCO_INIT_XAVIER_UNIFORM, 0, &err);
-        struct sco_tensor *whh = rt->param(ps, "whh", 2, SHAPE(16, 48), SCO_INIT_XAVIER_UNIFORM, 0, &err);
+        struct sco_tensor *wih =
+            rt->param(ps, "wih", 2, SHAPE(1, 48), SCO_INIT_XAVIER_UNIFORM, 0, &err);
+        struct sco_tensor *whh =
+            rt->param(ps, "whh", 2, SHAPE(16, 48), SCO_INIT_XAVIER_UNIFORM, 0, &err);
         struct sco_tensor *bih = rt->param(ps, "bih", 1, SHAPE(48), SCO_INIT_ZEROS, 0, &err);
         struct sco_tensor *bhh = rt->param(ps, "bhh", 1, SHAPE(48), SCO_INIT_ZEROS, 0, &err);
         h = rt->gru(g, x, wih, whh, bih, bhh, NULL);
     } else {
-        struct sco_tensor *c1 = rt->param(ps, "c1", 3, SHAPE(2, 1, 16), SCO_INIT_HE_UNIFORM, 0, &err);
-        struct sco_tensor *c2 = rt->param(ps, "c2", 3, SHAPE(2, 16, 16), SCO_INIT_HE_UNIFORM, 0, &err);
+        struct sco_tensor *c1 =
+            rt->param(ps, "c1", 3, SHAPE(2, 1, 16), SCO_INIT_HE_UNIFORM, 0, &err);
+        struct sco_tensor *c2 =
+            rt->param(ps, "c2", 3, SHAPE(2, 16, 16), SCO_INIT_HE_UNIFORM, 0, &err);
         struct sco_tensor *cb = rt->param(ps, "cb", 1, SHAPE(16), SCO_INIT_ZEROS, 0, &err);
         h = rt->conv1d(g, rt->conv1d(g, x, c1, NULL, 1, SCO_ACT_RELU), c2, cb, 2, SCO_ACT_NONE);
     }
@@ -148,7 +155,7 @@ static float seq_task(bool use_gru)
     rt->mark_loss(g, rt->mse(g, p, y));
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
     struct sco_optim *opt =
-        rt->optim_new(ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_ADAM, .lr = 0.01f }, &err);
+        rt->optim_new(ps, &(struct sco_optim_opts){.kind = SCO_OPTIM_ADAM, .lr = 0.01f}, &err);
     unsigned s = 9;
     float xb[160], yb[160];
     float loss = 0;
@@ -182,19 +189,23 @@ Test(train, gru_and_conv1d_learn_a_delay)
 Test(train, pinball_learns_quantiles)
 {
     start(1);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 1, &err);
     struct sco_tensor *q = rt->param(ps, "q", 1, SHAPE(3), SCO_INIT_ZEROS, 0, &err);
     struct sco_graph *g = rt->graph_new(R);
     struct sco_tensor *y = rt->input(g, SCO_F32, 2, SHAPE(256, 1));
     struct sco_tensor *pred = rt->add(g, rt->constant(g, 0, 2, SHAPE(256, 3)), q);
-    static const float levels[3] = { 0.1f, 0.5f, 0.9f };
+    static const float levels[3] = {0.1f, 0.5f, 0.9f};
     rt->mark_loss(g, rt->pinball(g, pred, y, levels, 3));
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
-    struct sco_optim *opt = rt->optim_new(
-        ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_SGD, .lr = 0.05f, .momentum = 0.9f,
-                                      .sched = SCO_SCHED_STEP, .step_size = 300, .gamma = 0.3f },
-        &err);
+    struct sco_optim *opt = rt->optim_new(ps,
+                                          &(struct sco_optim_opts){.kind = SCO_OPTIM_SGD,
+                                                                   .lr = 0.05f,
+                                                                   .momentum = 0.9f,
+                                                                   .sched = SCO_SCHED_STEP,
+                                                                   .step_size = 300,
+                                                                   .gamma = 0.3f},
+                                          &err);
     unsigned s = 4;
     float yb[256];
     for (int step = 0; step < 1200; step++) {
@@ -206,8 +217,8 @@ Test(train, pinball_learns_quantiles)
     float qv[3];
     rt->read(q, qv, sizeof qv, &err);
     for (int i = 0; i < 3; i++)
-        cr_expect(fabsf(qv[i] - levels[i]) < 0.04f, "quantile %g learned as %g",
-                  (double)levels[i], (double)qv[i]);
+        cr_expect(fabsf(qv[i] - levels[i]) < 0.04f, "quantile %g learned as %g", (double)levels[i],
+                  (double)qv[i]);
     rt->optim_free(opt);
     rt->graph_free(g);
     rt->params_free(ps);
@@ -218,15 +229,19 @@ Test(train, pinball_learns_quantiles)
 Test(train, schedules)
 {
     start(1);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 1, &err);
     struct sco_tensor *w = rt->param(ps, "w", 1, SHAPE(1), SCO_INIT_ZEROS, 0, &err);
     (void)w;
-    struct sco_optim *c = rt->optim_new(
-        ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_SGD, .lr = 1.0f, .sched = SCO_SCHED_COSINE,
-                                      .warmup_steps = 4, .total_steps = 14, .min_lr_frac = 0.1f },
-        &err);
-    float want_c[] = { 0.25f, 0.5f, 0.75f, 1.0f, 1.0f };
+    struct sco_optim *c = rt->optim_new(ps,
+                                        &(struct sco_optim_opts){.kind = SCO_OPTIM_SGD,
+                                                                 .lr = 1.0f,
+                                                                 .sched = SCO_SCHED_COSINE,
+                                                                 .warmup_steps = 4,
+                                                                 .total_steps = 14,
+                                                                 .min_lr_frac = 0.1f},
+                                        &err);
+    float want_c[] = {0.25f, 0.5f, 0.75f, 1.0f, 1.0f};
     for (int i = 0; i < 5; i++) {
         cr_expect_float_eq(rt->optim_lr(c), want_c[i], 1e-6, "cosine step %d", i);
         rt->step(c, &err);
@@ -239,11 +254,14 @@ Test(train, schedules)
         rt->step(c, &err);
     cr_expect_float_eq(rt->optim_lr(c), 0.1f, 1e-6);
     rt->optim_free(c);
-    struct sco_optim *st = rt->optim_new(
-        ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_SGD, .lr = 2.0f, .sched = SCO_SCHED_STEP,
-                                      .step_size = 3, .gamma = 0.5f },
-        &err);
-    float want_s[] = { 2, 2, 2, 1, 1, 1, 0.5f };
+    struct sco_optim *st = rt->optim_new(ps,
+                                         &(struct sco_optim_opts){.kind = SCO_OPTIM_SGD,
+                                                                  .lr = 2.0f,
+                                                                  .sched = SCO_SCHED_STEP,
+                                                                  .step_size = 3,
+                                                                  .gamma = 0.5f},
+                                         &err);
+    float want_s[] = {2, 2, 2, 1, 1, 1, 0.5f};
     for (int i = 0; i < 7; i++) {
         cr_expect_float_eq(rt->optim_lr(st), want_s[i], 1e-6, "step schedule %d", i);
         rt->step(st, &err);
@@ -258,7 +276,7 @@ Test(train, schedules)
 Test(train, clipping_and_non_finite_gradients)
 {
     start(1);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 1, &err);
     struct sco_tensor *w = rt->param(ps, "w", 1, SHAPE(2), SCO_INIT_ZEROS, 0, &err);
     struct sco_graph *g = rt->graph_new(R);
@@ -266,8 +284,8 @@ Test(train, clipping_and_non_finite_gradients)
     rt->mark_loss(g, rt->sum(g, rt->mul(g, w, x), SCO_AXIS_ALL, false));
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
     struct sco_optim *opt = rt->optim_new(
-        ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_SGD, .lr = 0.5f, .clip_norm = 1 }, &err);
-    float xv[2] = { 300, 400 }, wv[2];
+        ps, &(struct sco_optim_opts){.kind = SCO_OPTIM_SGD, .lr = 0.5f, .clip_norm = 1}, &err);
+    float xv[2] = {300, 400}, wv[2];
     rt->write(x, xv, sizeof xv, &err);
     cr_assert_eq(rt->train_step(g, opt, &err), 0, "%s", err.msg);
     cr_expect_float_eq(rt->optim_grad_norm(opt), 500.0f, 1e-3);
@@ -292,12 +310,13 @@ Test(train, clipping_and_non_finite_gradients)
 static void det_run(int threads, float *out, size_t n)
 {
     start(threads);
-    struct sco_err err = { 0 };
+    struct sco_err err = {0};
     struct sco_params *ps = rt->params_new(R, 77, &err);
     struct sco_tensor *w1 = rt->param(ps, "w1", 2, SHAPE(32, 192), SCO_INIT_HE_NORMAL, 0, &err);
     struct sco_tensor *b1 = rt->param(ps, "b1", 1, SHAPE(192), SCO_INIT_ZEROS, 0, &err);
     struct sco_tensor *gm = rt->param(ps, "ln_g", 1, SHAPE(192), SCO_INIT_ONES, 0, &err);
-    struct sco_tensor *w2 = rt->param(ps, "w2", 2, SHAPE(192, 10), SCO_INIT_XAVIER_UNIFORM, 0, &err);
+    struct sco_tensor *w2 =
+        rt->param(ps, "w2", 2, SHAPE(192, 10), SCO_INIT_XAVIER_UNIFORM, 0, &err);
     struct sco_graph *g = rt->graph_new(R);
     struct sco_tensor *x = rt->input(g, SCO_F32, 2, SHAPE(256, 32));
     struct sco_tensor *lab = rt->input(g, SCO_I32, 1, SHAPE(256));
@@ -307,7 +326,7 @@ static void det_run(int threads, float *out, size_t n)
     rt->mark_loss(g, rt->softmax_xent(g, logits, lab));
     cr_assert_eq(rt->plan(g, &err), 0, "%s", err.msg);
     struct sco_optim *opt =
-        rt->optim_new(ps, &(struct sco_optim_opts){ .kind = SCO_OPTIM_ADAM, .lr = 3e-3f }, &err);
+        rt->optim_new(ps, &(struct sco_optim_opts){.kind = SCO_OPTIM_ADAM, .lr = 3e-3f}, &err);
     static float xb[256 * 32];
     int32_t lb[256];
     unsigned s = 3;

@@ -587,7 +587,8 @@ sco_backend_entry(const struct sco__backend_init *init, struct sco__backend **ou
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "backend interface version mismatch");
     int count = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
-    if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver || (e == cudaSuccess && count == 0))
+    if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver ||
+        (e == cudaSuccess && count == 0))
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "no device");
     if (e != cudaSuccess)
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "no device (cuda: %s)",
@@ -601,7 +602,8 @@ sco_backend_entry(const struct sco__backend_init *init, struct sco__backend **ou
         return sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
     be->device = 0;
     be->tf32 = init->allow_tf32;
-    if ((e = cudaSetDevice(0)) != cudaSuccess || (e = cudaStreamCreate(&be->stream)) != cudaSuccess) {
+    if ((e = cudaSetDevice(0)) != cudaSuccess ||
+        (e = cudaStreamCreate(&be->stream)) != cudaSuccess) {
         free(be);
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "no device (cuda: %s)", cudaGetErrorString(e));
     }
