@@ -254,3 +254,60 @@ Test(init, schemes_have_the_stated_spread_and_are_seeded_by_name)
     api->params_free(b);
     sco_runtime_destroy(Rt);
 }
+
+/* ---- memory planning ---- */
+
+#include "core.h"
+
+/* An inference chain of 24 ops over [128, 128] (64 KiB each): with liveness reuse the arena
+ * holds the input, the output and a couple of live intermediates, not all 26 buffers; the
+ * result equals the same chain with every step marked as an output (no reuse). */
+static void chain(bool mark_all, float *out, size_t *arena)
+{
+    const struct sco_runtime_api *api = sco_runtime_api_table();
+    struct sco_runtime *Rt;
+    struct sco_runtime_opts o = { .device = "cpu", .threads = 2 };
+    cr_assert_eq(sco_runtime_create(&o, &Rt, NULL), 0);
+    struct sco_err err = { 0 };
+    struct sco_params *p = api->params_new(Rt, 3, &err);
+    struct sco_tensor *w =
+        api->param(p, "w", 2, (int64_t[]){ 128, 128 }, SCO_INIT_XAVIER_NORMAL, 0, &err);
+    struct sco_graph *gr = api->graph_new(Rt);
+    struct sco_tensor *x = api->input(gr, SCO_F32, 2, (int64_t[]){ 128, 128 });
+    struct sco_tensor *h = x;
+    for (int i = 0; i < 8; i++) {
+        struct sco_tensor *a = api->matmul(gr, h, w, 0);
+        struct sco_tensor *b = api->layer_norm(gr, a, NULL, NULL, 0);
+        h = api->add(gr, api->tanh(gr, b), h); /* residual: h stays live across the block */
+        if (mark_all) {
+            api->mark_output(gr, a);
+            api->mark_output(gr, b);
+        }
+    }
+    api->mark_output(gr, h);
+    cr_assert_eq(api->plan(gr, &err), 0, "%s", err.msg);
+    static float xv[128 * 128];
+    for (int i = 0; i < 128 * 128; i++)
+        xv[i] = sinf((float)i);
+    api->write(x, xv, sizeof xv, &err);
+    cr_assert_eq(api->compute(gr, &err), 0, "%s", err.msg);
+    api->read(h, out, sizeof xv, &err);
+    *arena = gr->arena_bytes;
+    api->graph_free(gr);
+    api->params_free(p);
+    sco_runtime_destroy(Rt);
+}
+
+Test(memory, inference_graph_reuses_buffers)
+{
+    static float a[128 * 128], b[128 * 128];
+    size_t na, nb;
+    chain(false, a, &na);
+    chain(true, b, &nb);
+    cr_expect(memcmp(a, b, sizeof a) == 0, "results differ with buffer reuse");
+    size_t buf = 128 * 128 * 4;
+    cr_expect_leq(na, 6 * buf + 4096, "reusing arena holds %zu bytes (%zu buffers)", na,
+                  na / buf);
+    cr_expect_geq(nb, 17 * buf, "arena without reuse holds %zu bytes", nb);
+    cr_log_info("arena: %zu bytes with reuse, %zu without", na, nb);
+}
