@@ -16,7 +16,8 @@
  *     const struct sco_runtime_api *rt = host->rt;
  *     struct sco_runtime *R = host->runtime(ctx);
  *     struct sco_params *ps = rt->params_new(R, seed, err);
- *     struct sco_tensor *w1 = rt->param(ps, "w1", 2, (int64_t[]){ 64, 512 }, SCO_INIT_HE_UNIFORM, 0, err);
+ *     struct sco_tensor *w1 = rt->param(ps, "w1", 2, (int64_t[]){ 64, 512 },
+ *                                       SCO_INIT_HE_UNIFORM, 0, err);
  *     struct sco_tensor *b1 = rt->param(ps, "b1", 1, (int64_t[]){ 512 }, SCO_INIT_ZEROS, 0, err);
  *     ... w2, b2 (512x512), w3, b3 (512x9) likewise ...
  *     struct sco_graph *g = rt->graph_new(R);
@@ -342,8 +343,8 @@ struct sco_runtime_api {
     /* Binary cross-entropy on logits, stable: mean(max(x,0) - x*y + log(1 + exp(-|x|))). */
     struct sco_tensor *(*bce_logits)(struct sco_graph *g, struct sco_tensor *logits,
                                      struct sco_tensor *target);
-    /* Softmax cross-entropy: logits [N, C], labels I32/I64 [N] in [0, C):
-     * mean(-log_softmax(logits)[n, label[n]]). */
+    /* Softmax cross-entropy: logits [N, C], labels I32/I64 [N] in [0, C) (compute() fails
+     * with SCO_ERR_DATA naming the first bad label): mean(-log_softmax(logits)[n, label[n]]). */
     struct sco_tensor *(*softmax_xent)(struct sco_graph *g, struct sco_tensor *logits,
                                        struct sco_tensor *labels);
     /* Bayesian personalised ranking: mean(-log sigmoid(pos - neg)), pos and neg same shape
@@ -390,7 +391,7 @@ struct sco_runtime_api {
     void (*optim_free)(struct sco_optim *opt); /* NULL: no-op */
     /* One update from the accumulated gradients (clipped first when clip_norm > 0), then
      * zeroes them and advances the schedule. Fails with SCO_ERR_DATA when the gradient norm
-     * is not finite (parameters left unchanged). */
+     * is not finite (parameters and schedule left unchanged, gradients zeroed). */
     int (*step)(struct sco_optim *opt, struct sco_err *err);
     /* Learning rate the next step() will use. */
     float (*optim_lr)(const struct sco_optim *opt);

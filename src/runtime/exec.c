@@ -22,6 +22,142 @@ static bool is_param(const struct sco_tensor *t)
     return t->ps != NULL;
 }
 
+/* ---- liveness planning for graphs without a loss ----
+ * Buffers are placed by first fit in one arena: a node's output (and scratch) is placed
+ * while its operands are still live, and an intermediate's slot is released after its last
+ * consumer. Inputs, constants, marked outputs (and what they alias) keep their own slots. */
+
+struct blk {
+    size_t off, size;
+    bool used;
+};
+
+struct fit {
+    struct blk *b;
+    int n, cap;
+    size_t top, peak;
+};
+
+static size_t fit_alloc(struct fit *a, size_t size)
+{
+    for (int i = 0; i < a->n; i++) {
+        struct blk *b = &a->b[i];
+        if (b->used || b->size < size)
+            continue;
+        if (b->size > size) { /* split: the rest stays free, right after */
+            memmove(&a->b[i + 2], &a->b[i + 1], (size_t)(a->n - i - 1) * sizeof *a->b);
+            a->b[i + 1] = (struct blk){ b->off + size, b->size - size, false };
+            a->n++;
+            b->size = size;
+        }
+        b->used = true;
+        return b->off;
+    }
+    a->b[a->n++] = (struct blk){ a->top, size, true };
+    a->top += size;
+    if (a->top > a->peak)
+        a->peak = a->top;
+    return a->top - size;
+}
+
+static void fit_free(struct fit *a, size_t off)
+{
+    int i = 0;
+    while (i < a->n && a->b[i].off != off)
+        i++;
+    if (i == a->n)
+        return;
+    a->b[i].used = false;
+    if (i + 1 < a->n && !a->b[i + 1].used) { /* merge with the next */
+        a->b[i].size += a->b[i + 1].size;
+        memmove(&a->b[i + 1], &a->b[i + 2], (size_t)(a->n - i - 2) * sizeof *a->b);
+        a->n--;
+    }
+    if (i > 0 && !a->b[i - 1].used) { /* merge with the previous */
+        a->b[i - 1].size += a->b[i].size;
+        memmove(&a->b[i], &a->b[i + 1], (size_t)(a->n - i - 1) * sizeof *a->b);
+        a->n--;
+        i--;
+    }
+    if (i == a->n - 1) { /* the last block: give it back to the top */
+        a->top = a->b[i].off;
+        a->n--;
+    }
+}
+
+static struct sco_tensor *root_of(struct sco_tensor *t)
+{
+    return t->alias_of ? t->alias_of : t;
+}
+
+static int plan_liveness(struct sco_graph *g, size_t *aux_offs, size_t *total)
+{
+    int nt = g->n_ts, rc = 0;
+    int *last = malloc(((size_t)nt + 1) * sizeof *last);
+    bool *keep = calloc((size_t)nt + 1, sizeof *keep), *placed = calloc((size_t)nt + 1, 1);
+    struct fit a = { .cap = 2 * (nt + 2 * g->n_nodes) + 8 };
+    a.b = malloc((size_t)a.cap * sizeof *a.b);
+    if (!last || !keep || !placed || !a.b) {
+        rc = SCO_ERR_NOMEM;
+        goto out;
+    }
+    for (int i = 0; i < nt; i++) {
+        struct sco_tensor *t = g->ts[i], *r = root_of(t);
+        last[i] = -1;
+        if (t->is_input || t->is_const || t->is_output || t == g->loss)
+            keep[r->id] = true;
+    }
+    for (int k = 0; k < g->n_nodes; k++) {
+        struct sco__node *n = g->nodes[k];
+        last[root_of(n->out)->id] = k; /* at least its own step */
+        for (int j = 0; j < n->n_in; j++)
+            if (n->in[j] && n->in[j]->g == g)
+                last[root_of(n->in[j])->id] = k;
+    }
+    /* kept tensors first, each in its own slot */
+    for (int i = 0; i < nt; i++) {
+        struct sco_tensor *t = g->ts[i];
+        if (!t->alias_of && keep[i]) {
+            t->off = fit_alloc(&a, align_up(tensor_bytes(t)));
+            placed[i] = true;
+        }
+    }
+    for (int k = 0; k < g->n_nodes; k++) {
+        struct sco__node *n = g->nodes[k];
+        struct sco_tensor *o = root_of(n->out);
+        if (!placed[o->id]) {
+            o->off = fit_alloc(&a, align_up(tensor_bytes(o)));
+            placed[o->id] = true;
+        }
+        size_t s1 = align_up(n->aux_n * sizeof(float)), s2 = align_up(n->aux2_n * sizeof(float));
+        aux_offs[2 * k] = s1 ? fit_alloc(&a, s1) : 0;
+        aux_offs[2 * k + 1] = s2 ? fit_alloc(&a, s2) : 0;
+        if (s2)
+            fit_free(&a, aux_offs[2 * k + 1]);
+        if (s1)
+            fit_free(&a, aux_offs[2 * k]);
+        /* release what this node was the last to use (its output too, if nobody reads it) */
+        for (int j = -1; j < n->n_in; j++) {
+            struct sco_tensor *t = j < 0 ? n->out : n->in[j];
+            if (!t || t->g != g)
+                continue;
+            struct sco_tensor *r = root_of(t);
+            if (!keep[r->id] && last[r->id] == k && placed[r->id]) {
+                fit_free(&a, r->off);
+                placed[r->id] = false;
+                last[r->id] = -2; /* released */
+            }
+        }
+    }
+    *total = a.peak;
+out:
+    free(last);
+    free(keep);
+    free(placed);
+    free(a.b);
+    return rc;
+}
+
 int sco__plan(struct sco_graph *g, struct sco_err *err)
 {
     if (!g)
@@ -46,23 +182,37 @@ int sco__plan(struct sco_graph *g, struct sco_err *err)
                 any = true;
         n->out->needs_grad = grads && any && n->out->dtype == SCO_F32;
     }
-    /* sizes: values, aux scratch, then one contiguous region of graph gradients */
+    /* sizes: values and aux scratch (reused by liveness when nothing is differentiated),
+     * then one contiguous region of graph gradients */
     size_t off = 0;
-    for (int i = 0; i < g->n_ts; i++) {
-        struct sco_tensor *t = g->ts[i];
-        if (t->alias_of)
-            continue;
-        t->off = off;
-        off += align_up(tensor_bytes(t));
-    }
     for (int i = 0; i < g->n_nodes; i++) {
         struct sco__node *n = g->nodes[i];
         sco__cpu_aux_sizes(n, &n->aux_n, &n->aux2_n);
     }
-    size_t aux_off = off;
-    for (int i = 0; i < g->n_nodes; i++) {
-        struct sco__node *n = g->nodes[i];
-        off += align_up(n->aux_n * sizeof(float)) + align_up(n->aux2_n * sizeof(float));
+    size_t *aux_offs = calloc(2 * (size_t)g->n_nodes + 1, sizeof *aux_offs);
+    if (!aux_offs)
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory planning a graph");
+    int rc = grads ? 0 : plan_liveness(g, aux_offs, &off);
+    if (rc == SCO_ERR_NOMEM) {
+        free(aux_offs);
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory planning a graph");
+    }
+    if (grads) {
+        /* training keeps every activation for the backward pass: one slot each */
+        for (int i = 0; i < g->n_ts; i++) {
+            struct sco_tensor *t = g->ts[i];
+            if (t->alias_of)
+                continue;
+            t->off = off;
+            off += align_up(tensor_bytes(t));
+        }
+        for (int i = 0; i < g->n_nodes; i++) {
+            struct sco__node *n = g->nodes[i];
+            aux_offs[2 * i] = off;
+            off += align_up(n->aux_n * sizeof(float));
+            aux_offs[2 * i + 1] = off;
+            off += align_up(n->aux2_n * sizeof(float));
+        }
     }
     size_t grad_off = off;
     for (int i = 0; i < g->n_ts; i++) {
@@ -74,9 +224,11 @@ int sco__plan(struct sco_graph *g, struct sco_err *err)
     }
     size_t total = off ? off : ALIGN;
     char *arena = sco__mem_alloc(g->R, total);
-    if (!arena)
+    if (!arena) {
+        free(aux_offs);
         return sco_err_set(err, SCO_ERR_NOMEM,
                            "cannot allocate %zu bytes for a graph; use smaller batches", total);
+    }
     g->arena = arena;
     g->arena_bytes = total;
     g->grad_base = arena + grad_off;
@@ -101,11 +253,10 @@ int sco__plan(struct sco_graph *g, struct sco_err *err)
     }
     for (int i = 0; i < g->n_nodes; i++) {
         struct sco__node *n = g->nodes[i];
-        n->aux = n->aux_n ? (float *)(arena + aux_off) : NULL;
-        aux_off += align_up(n->aux_n * sizeof(float));
-        n->aux2 = n->aux2_n ? (float *)(arena + aux_off) : NULL;
-        aux_off += align_up(n->aux2_n * sizeof(float));
+        n->aux = n->aux_n ? (float *)(arena + aux_offs[2 * i]) : NULL;
+        n->aux2 = n->aux2_n ? (float *)(arena + aux_offs[2 * i + 1]) : NULL;
     }
+    free(aux_offs);
     g->planned = true;
     return 0;
 }

@@ -139,6 +139,7 @@ static struct sco_tensor *new_tensor(struct sco_graph *g, enum sco_dtype dt, int
     t->ndim = ndim;
     memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
     t->n = n;
+    t->id = g->n_ts;
     g->ts[g->n_ts++] = t;
     return t;
 }

@@ -75,6 +75,7 @@ struct sco_tensor {
     float cval;  /* constant value */
     char *name;  /* parameters */
     size_t off, goff; /* arena offsets (graph tensors) */
+    int id;           /* index in its graph, -1 for parameters */
 };
 
 #define SCO__MAX_IN 7

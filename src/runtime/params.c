@@ -242,6 +242,7 @@ struct sco_tensor *sco__param(struct sco_params *ps, const char *name, int ndim,
     memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
     t->n = n;
     t->needs_grad = true;
+    t->id = -1;
     t->name = strdup(name);
     t->data = sco__mem_alloc(ps->R, (size_t)n * sizeof(float));
     t->grad = sco__mem_alloc(ps->R, (size_t)n * sizeof(float));

@@ -62,19 +62,18 @@ static int load_cuda(struct sco_runtime *R, const struct sco_runtime_opts *o, st
     char path[4096];
     char why[SCO_ERR_MSG_MAX] = "";
     void *dl = NULL;
-    for (int i = 0; i < 4 && !dl; i++) {
+    /* an explicit folder is the only place looked at; else env, build tree, install dir */
+    int first = o->backend_dir ? 0 : 1, last = o->backend_dir ? 1 : 4;
+    for (int i = first; i < last && !dl; i++) {
         if (!dirs[i] || !dirs[i][0])
-            continue;
-        if (i == 0 && o->backend_dir == NULL)
             continue;
         snprintf(path, sizeof path, "%s/%s", dirs[i], CUDA_MODULE);
         if (access(path, F_OK) != 0)
             continue;
-        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        /* NODELETE: libcudart and libstdc++ keep global state that a real unload would leak */
+        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (!dl)
             snprintf(why, sizeof why, "cannot load '%.200s': %.250s", path, dlerror());
-        if (o->backend_dir && i == 0)
-            break; /* an explicit folder is the only place looked at */
     }
     if (!dl)
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "%s",
@@ -99,7 +98,8 @@ static int load_cuda(struct sco_runtime *R, const struct sco_runtime_opts *o, st
         if (ops && ops->destroy)
             ops->destroy(be);
         dlclose(dl);
-        return sco_err_set(err, SCO_ERR_UNSUPPORTED, "'%.300s' has backend ops version %u, expected %u",
+        return sco_err_set(err, SCO_ERR_UNSUPPORTED,
+                           "'%.300s' has backend ops version %u, expected %u",
                            path, ops ? ops->version : 0, SCO__BACKEND_OPS_VERSION);
     }
     R->be = be;

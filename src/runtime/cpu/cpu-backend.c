@@ -28,7 +28,10 @@ bool sco__cpu_has_blas(void)
 void sco__cpu_init_blas(int threads)
 {
 #ifdef SCO_HAVE_BLAS
-    openblas_set_num_threads(threads);
+    /* OpenBLAS's own threading splits work by thread count, which changes the rounding of
+     * some products; we run it single-threaded and split GEMMs ourselves (gemm() below) */
+    (void)threads;
+    openblas_set_num_threads(1);
 #else
     (void)threads;
 #endif
@@ -81,14 +84,61 @@ static void gemm_rows(void *c, int64_t task)
 }
 #endif
 
+#ifdef SCO_HAVE_BLAS
+/* One GEMM split into blocks of rows (or of columns when C is wide). The number of blocks
+ * depends only on the sizes, never on the thread count, and each block is one single-threaded
+ * cblas_sgemm over the full K, so the result is the same with any number of threads. */
+struct gemm_ctx {
+    bool ta, tb, split_rows;
+    int64_t M, N, K, lda, ldb, ldc, blk;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+};
+
+static void gemm_block(void *c, int64_t task)
+{
+    const struct gemm_ctx *g = c;
+    int64_t lo = task * g->blk;
+    const float *A = g->A, *B = g->B;
+    float *C = g->C;
+    int64_t M = g->M, N = g->N;
+    if (g->split_rows) {
+        M = min64(g->M, lo + g->blk) - lo;
+        A += g->ta ? lo : lo * g->lda; /* rows of op(A) */
+        C += lo * g->ldc;
+    } else {
+        N = min64(g->N, lo + g->blk) - lo;
+        B += g->tb ? lo * g->ldb : lo; /* columns of op(B) */
+        C += lo;
+    }
+    cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
+                g->tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)g->K, g->alpha, A,
+                (int)g->lda, B, (int)g->ldb, g->beta, C, (int)g->ldc);
+}
+#endif
+
 static void gemm(struct sco_runtime *R, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                  float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
                  float beta, float *C, int64_t ldc)
 {
 #ifdef SCO_HAVE_BLAS
-    (void)R;
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+    struct gemm_ctx g = { ta, tb, M >= N, M, N, K, lda, ldb, ldc, 0, alpha, beta, A, B, C };
+    int64_t dim = g.split_rows ? M : N;
+    /* blocks of >= 256 rows/columns and >= ~16 MFLOP each, at most 16: big enough that
+     * re-packing the shared operand per block costs little (about 1/(2*256) of the work) */
+    int64_t nb = dim / 256;
+    int64_t by_work = (2 * M * N * K) / (16 << 20);
+    if (nb > by_work)
+        nb = by_work;
+    if (nb > 16)
+        nb = 16;
+    if (nb < 1)
+        nb = 1;
+    g.blk = (dim + nb - 1) / nb;
+    if (g.blk > 8 && g.blk % 8)
+        g.blk += 8 - g.blk % 8; /* keep blocks SIMD-aligned */
+    sco__parallel(R->pool, (dim + g.blk - 1) / g.blk, gemm_block, &g);
 #else
     struct gemm_ctx g = { ta, tb, M, N, K, lda, ldb, ldc, alpha, beta, A, B, C };
     sco__parallel(R->pool, (M + 15) / 16, gemm_rows, &g);
@@ -131,8 +181,9 @@ static void ew_fwd(void *c, int64_t task)
 {
     const struct ew *e = c;
     int64_t lo = task * CHUNK, hi = min64(e->n, lo + CHUNK);
-    const float *x = e->x;
-    float *y = e->out, f = e->f;
+    const float *restrict x = e->x;
+    float *restrict y = e->out;
+    float f = e->f;
     switch (e->op) {
     case SCO__OP_SCALE:
         for (int64_t i = lo; i < hi; i++)
@@ -144,11 +195,11 @@ static void ew_fwd(void *c, int64_t task)
         break;
     case SCO__OP_RELU:
         for (int64_t i = lo; i < hi; i++)
-            y[i] = x[i] > 0 ? x[i] : 0;
+            y[i] = x[i] > 0 ? x[i] : 0.0f;
         break;
     case SCO__OP_LEAKY_RELU:
         for (int64_t i = lo; i < hi; i++)
-            y[i] = x[i] > 0 ? x[i] : f * x[i];
+            y[i] = x[i] * (x[i] > 0 ? 1.0f : f);
         break;
     case SCO__OP_GELU:
         for (int64_t i = lo; i < hi; i++)
@@ -187,8 +238,9 @@ static void ew_bwd(void *c, int64_t task)
 {
     const struct ew *e = c;
     int64_t lo = task * CHUNK, hi = min64(e->n, lo + CHUNK);
-    const float *x = e->x, *y = e->y, *dy = e->dy;
-    float *gx = e->gx, f = e->f;
+    const float *restrict x = e->x, *restrict y = e->y, *restrict dy = e->dy;
+    float *restrict gx = e->gx;
+    float f = e->f;
     switch (e->op) {
     case SCO__OP_SCALE:
         for (int64_t i = lo; i < hi; i++)
@@ -200,11 +252,11 @@ static void ew_bwd(void *c, int64_t task)
         break;
     case SCO__OP_RELU:
         for (int64_t i = lo; i < hi; i++)
-            gx[i] += x[i] > 0 ? dy[i] : 0;
+            gx[i] += dy[i] * (x[i] > 0 ? 1.0f : 0.0f); /* mask multiply: vectorises */
         break;
     case SCO__OP_LEAKY_RELU:
         for (int64_t i = lo; i < hi; i++)
-            gx[i] += x[i] > 0 ? dy[i] : f * dy[i];
+            gx[i] += dy[i] * (x[i] > 0 ? 1.0f : f);
         break;
     case SCO__OP_GELU:
         for (int64_t i = lo; i < hi; i++)
@@ -265,14 +317,14 @@ static void rowact_fwd(void *c, int64_t task)
     int64_t rows = ROWS_PER_TASK(r->N);
     int64_t i0 = task * rows, i1 = min64(r->M, i0 + rows);
     for (int64_t i = i0; i < i1; i++) {
-        float *y = r->y + i * r->N;
+        float *restrict y = r->y + i * r->N;
         if (r->b)
             for (int64_t j = 0; j < r->N; j++)
                 y[j] += r->b[j];
         switch (r->act) {
         case SCO_ACT_RELU:
             for (int64_t j = 0; j < r->N; j++)
-                y[j] = y[j] > 0 ? y[j] : 0;
+                y[j] = y[j] > 0 ? y[j] : 0.0f;
             break;
         case SCO_ACT_GELU: {
             float *p = r->pre + i * r->N;
@@ -301,12 +353,12 @@ static void rowact_bwd(void *c, int64_t task)
     const struct rowact *r = c;
     int64_t rows = ROWS_PER_TASK(r->N);
     int64_t lo = task * rows * r->N, hi = min64(r->M * r->N, lo + rows * r->N);
-    const float *y = r->y, *dy = r->dy;
-    float *dz = r->dz;
+    const float *restrict y = r->y, *restrict dy = r->dy;
+    float *restrict dz = r->dz;
     switch (r->act) {
     case SCO_ACT_RELU:
         for (int64_t i = lo; i < hi; i++)
-            dz[i] = y[i] > 0 ? dy[i] : 0;
+            dz[i] = dy[i] * (y[i] > 0 ? 1.0f : 0.0f); /* mask multiply: vectorises */
         break;
     case SCO_ACT_GELU:
         for (int64_t i = lo; i < hi; i++)

@@ -281,6 +281,22 @@ static bool same_n(const struct sco__node *n)
     return n->in[0]->n == n->out->n && n->in[1]->n == n->out->n && n->in[0] != n->in[1];
 }
 
+static int dnn(struct sco__backend *be, struct sco_err *err)
+{
+    if (be->dnn)
+        return 0;
+    if (be->dnn_failed)
+        return sco_err_set(err, SCO_ERR_UNSUPPORTED, "cudnn could not start");
+    cudnnStatus_t s = cudnnCreate(&be->dnn);
+    if (s == CUDNN_STATUS_SUCCESS)
+        s = cudnnSetStream(be->dnn, be->stream);
+    if (s != CUDNN_STATUS_SUCCESS) {
+        be->dnn_failed = true;
+        return sco_err_set(err, SCO_ERR_INTERNAL, "cudnn: %s", cudnnGetErrorString(s));
+    }
+    return 0;
+}
+
 static bool cu_supports(struct sco__backend *be, const struct sco__node *n)
 {
     switch (n->op) {
@@ -301,7 +317,8 @@ static bool cu_supports(struct sco__backend *be, const struct sco__node *n)
         return true;
     case SCO__OP_SOFTMAX:
     case SCO__OP_LOG_SOFTMAX:
-        return !be->dnn_failed;
+        /* cuDNN starts on first use; if it cannot, the CPU takes these ops */
+        return dnn(be, NULL) == 0;
     case SCO__OP_ADD:
     case SCO__OP_SUB:
     case SCO__OP_MUL:
@@ -337,20 +354,6 @@ static int cu_sync(struct sco__backend *be, struct sco_err *err)
 static int cu_memset0(struct sco__backend *be, void *p, size_t bytes, struct sco_err *err)
 {
     CK(cudaMemsetAsync(p, 0, bytes, be->stream), "memset");
-    return 0;
-}
-
-static int dnn(struct sco__backend *be, struct sco_err *err)
-{
-    if (be->dnn)
-        return 0;
-    cudnnStatus_t s = cudnnCreate(&be->dnn);
-    if (s == CUDNN_STATUS_SUCCESS)
-        s = cudnnSetStream(be->dnn, be->stream);
-    if (s != CUDNN_STATUS_SUCCESS) {
-        be->dnn_failed = true;
-        return sco_err_set(err, SCO_ERR_INTERNAL, "cudnn: %s", cudnnGetErrorString(s));
-    }
     return 0;
 }
 
@@ -584,7 +587,8 @@ sco_backend_entry(const struct sco__backend_init *init, struct sco__backend **ou
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "backend interface version mismatch");
     int count = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
-    if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver || (e == cudaSuccess && count == 0))
+    if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver ||
+        (e == cudaSuccess && count == 0))
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "no device");
     if (e != cudaSuccess)
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "no device (cuda: %s)",
@@ -598,7 +602,8 @@ sco_backend_entry(const struct sco__backend_init *init, struct sco__backend **ou
         return sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
     be->device = 0;
     be->tf32 = init->allow_tf32;
-    if ((e = cudaSetDevice(0)) != cudaSuccess || (e = cudaStreamCreate(&be->stream)) != cudaSuccess) {
+    if ((e = cudaSetDevice(0)) != cudaSuccess ||
+        (e = cudaStreamCreate(&be->stream)) != cudaSuccess) {
         free(be);
         return sco_err_set(err, SCO_ERR_UNSUPPORTED, "no device (cuda: %s)", cudaGetErrorString(e));
     }
