@@ -2,10 +2,12 @@
  * forecasts every SKU x warehouse with the method its backtest chose (statistical methods or
  * the global neural model on the shared runtime), and publishes `forecast`,
  * `forecast_cumulative` and `forecast_backtest`, plus SVG plots. See README.md. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sco/sco-plugin.h>
 #include <sco/sco-tensor.h>
@@ -269,6 +271,34 @@ static int plot_one(struct sco_ctx *ctx, const struct sco__fc_set *set, size_t i
     return host->file_commit(ctx, f, err);
 }
 
+/* The weights file outlives the run's output folder (a nightly run warm-starts from last
+ * night's): create its folder on first use, as `mkdir -p` would. */
+static int make_parent_dirs(struct sco_ctx *ctx, const char *path, struct sco_err *err)
+{
+    char dir[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof dir)
+        return host->cfg_error(ctx, "model_path", err, "path is too long");
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0;
+    *slash = '\0';
+    for (char *p = dir + 1; ; p++) {
+        bool end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+                return host->cfg_error(ctx, "model_path", err, "cannot create folder '%s': %s",
+                                       dir, strerror(errno));
+            if (end)
+                break;
+            *p = '/';
+        }
+    }
+    return 0;
+}
+
 static int cfg_int(struct sco_ctx *ctx, const char *key, int64_t lo, int64_t hi, int64_t *v,
                    struct sco_err *err)
 {
@@ -457,6 +487,8 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
         rc = host->cfg_str(ctx, "model_path", &model_path, err);
         if (rc == SCO_ERR_NOINPUT)
             model_path = NULL, rc = 0;
+        else if (!rc)
+            rc = make_parent_dirs(ctx, model_path, err);
     }
     if (!rc)
         rc = host->cfg_bool(ctx, "warm_start", &warm, err);
