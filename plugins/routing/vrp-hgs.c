@@ -605,7 +605,7 @@ static void local_search(struct hgs *h, struct ins3 *ia, struct ins3 *ib, double
         h->r[r].swapstar_tested = -1;
     }
     bool improved = true;
-    for (int loop = 0; improved; loop++) {
+    for (int loop = 0; improved || loop < 2; loop++) {
         improved = false;
         for (int oi = 0; oi < n; oi++) {
             int u = h->order[oi];
@@ -1226,7 +1226,7 @@ static bool pool_solve(struct hgs *h, double cpu_deadline)
             inc[found] = 1;
     }
     struct vrp_pool_view pv = { P->n, h->n, h->n_classes, P->off, P->jobs, P->cls, P->cost,
-                                h->class_count };
+                                h->class_count, 2000 };
     int nch = 0;
     double obj = 0;
     struct sco_err err = { 0 };
@@ -1623,27 +1623,31 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
     }
     bool improved = add_individual(h);
     if ((exl > 1e-9 || extw > 1e-9) && rnd_int(h, 2) == 0 && !h->out_of_time) {
+        /* repair (HGS-CVRP): penalties x10, then x100 if still infeasible */
         double pl = h->pen_load, pt = h->pen_tw;
-        h->pen_load *= 10;
-        h->pen_tw *= 10;
-        for (int r = 0; r < h->nv; r++)
-            route_update(h, r);
-        local_search(h, ia, ib, ra, rb);
+        bool feas = false;
+        for (int round = 0; round < 2 && !feas && !h->out_of_time; round++) {
+            h->pen_load *= 10;
+            h->pen_tw *= 10;
+            for (int r = 0; r < h->nv; r++)
+                route_update(h, r);
+            local_search(h, ia, ib, ra, rb);
+            feas = true;
+            for (int r = 0; r < h->nv && feas; r++) {
+                const struct lroute *R = &h->r[r];
+                if (!R->len)
+                    continue;
+                struct seg f;
+                struct parts q;
+                seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+                route_cost(h, R->veh, &f, &q);
+                feas = q.exl < 1e-9 && q.extw < 1e-9 && q.exsk < 0.5;
+            }
+        }
         h->pen_load = pl;
         h->pen_tw = pt;
         for (int r = 0; r < h->nv; r++)
             route_update(h, r);
-        bool feas = true;
-        for (int r = 0; r < h->nv && feas; r++) {
-            const struct lroute *R = &h->r[r];
-            if (!R->len)
-                continue;
-            struct seg f;
-            struct parts q;
-            seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
-            route_cost(h, R->veh, &f, &q);
-            feas = q.exl < 1e-9 && q.extw < 1e-9;
-        }
         if (feas && add_individual(h))
             improved = true;
     }
@@ -1765,8 +1769,9 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
                                           (search_deadline - t_begin));
                 if (frac >= sp_marks[next_mark]) {
                     next_mark++;
+                    /* iteration budget only: no clock, the node limit bounds GLPK */
                     double lim = h->deadline > 0 ? sco__vrp_cpu_seconds() + 0.05 * p->seconds
-                                                 : sco__vrp_cpu_seconds() + 5;
+                                                 : 0;
                     if (pool_solve(h, lim)) {
                         h->sp_improvements++;
                         local_search(h, ia, ib, ra, rb);
@@ -1796,7 +1801,7 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
     /* final set partitioning with the reserved time */
     if (p->use_sp && h->best_feasible) {
         h->out_of_time = false;
-        double lim = h->deadline > 0 ? t_begin + p->seconds : sco__vrp_cpu_seconds() + 10;
+        double lim = h->deadline > 0 ? t_begin + p->seconds : 0;
         h->deadline = lim;
         if (pool_solve(h, lim)) {
             h->sp_improvements++;

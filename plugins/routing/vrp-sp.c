@@ -12,6 +12,7 @@ struct sp_cb {
     const unsigned char *incumbent;
     int n_cols;
     bool given;
+    long node_limit;
 };
 
 static void sp_callback(glp_tree *T, void *info)
@@ -20,6 +21,14 @@ static void sp_callback(glp_tree *T, void *info)
     if (cb->deadline > 0 && sco__vrp_cpu_seconds() > cb->deadline) {
         glp_ios_terminate(T);
         return;
+    }
+    if (cb->node_limit > 0) {
+        int a, n, t;
+        glp_ios_tree_size(T, &a, &n, &t);
+        if (t > cb->node_limit) {
+            glp_ios_terminate(T);
+            return;
+        }
     }
     if (glp_ios_reason(T) == GLP_IHEUR && cb->incumbent && !cb->given) {
         cb->given = true;
@@ -141,7 +150,7 @@ int sco__vrp_set_partition(const struct vrp_pool_view *pv, const unsigned char *
     ip.presolve = GLP_OFF;
     ip.clq_cuts = GLP_ON;
     ip.fp_heur = GLP_ON;
-    struct sp_cb cb = { cpu_deadline, incumbent, pv->n_cols, false };
+    struct sp_cb cb = { cpu_deadline, incumbent, pv->n_cols, false, pv->node_limit };
     ip.cb_func = sp_callback;
     ip.cb_info = &cb;
     if (cpu_deadline > 0) {
@@ -315,7 +324,7 @@ int sco__vrp_exact(const struct vrp_instance *in, struct vrp_solution *sol, doub
         rc = sco_err_set(err, SCO_ERR_INFEASIBLE, "no feasible route exists");
         goto out;
     }
-    struct vrp_pool_view pv = { n_cols, n, ncls, off, jobs, ccls, ccost, cnt };
+    struct vrp_pool_view pv = { n_cols, n, ncls, off, jobs, ccls, ccost, cnt, 0 };
     int nch = 0;
     rc = sco__vrp_set_partition(&pv, NULL, 0, chosen, &nch, cost, err);
     if (rc)

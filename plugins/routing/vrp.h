@@ -185,6 +185,7 @@ struct vrp_pool_view {
     const int *off, *jobs, *cls;
     const double *cost;
     const int *class_count;
+    long node_limit; /* branch-and-bound nodes, 0 = none; bounds the work deterministically */
 };
 int sco__vrp_set_partition(const struct vrp_pool_view *pv, const unsigned char *incumbent,
                            double cpu_deadline, int *chosen, int *n_chosen, double *obj,
