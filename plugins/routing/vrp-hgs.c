@@ -36,6 +36,7 @@ struct lroute {
     int *nodes;           /* nodes[1..len] are jobs */
     struct seg *pre, *suf; /* pre[i]: start depot + nodes[1..i]; suf[i]: nodes[i..len] */
     double pcost;
+    double slack; /* pcost minus its distance-proportional and fixed parts (>= 0) */
     long modified;
     long swapstar_tested;
     int sec_start, sec_end; /* circle sector of the customers around the start depot */
@@ -65,6 +66,7 @@ struct hgs {
     int n, nv, nd;
     uint64_t rng;
     double pen_load, pen_tw, pen_skill;
+    double *kdist; /* per vehicle: cost per distance unit incl. travel time when time ~ dist */
     double wdim[VRP_MAX_DIM];
     double deadline;
     bool homogeneous;
@@ -216,6 +218,17 @@ static void route_update(struct hgs *h, int ri)
     struct seg full;
     seg_merge(h, &r->pre[r->len], &h->dend[r->veh], &full);
     r->pcost = route_cost(h, r->veh, &full, NULL);
+    {
+        const struct vrp_vehicle *ve = &h->in->vehicles[r->veh];
+        double serv = 0;
+        for (int i = 1; i <= r->len; i++)
+            serv += h->in->jobs[r->nodes[i]].service;
+        r->slack = r->len ? r->pcost - ve->fixed_cost - h->kdist[r->veh] * full.dist -
+                                ve->cost_per_time * serv
+                          : 0;
+        if (r->slack < 0)
+            r->slack = 0;
+    }
     r->modified = h->nb_moves;
     if (h->have_coords && r->len > 0) {
         r->sec_start = r->sec_end = h->angle[r->nodes[1]];
@@ -294,8 +307,10 @@ static int build_pieces(const struct hgs *h, const struct piece *ps, int k, int 
 
 /* Evaluates an inter-route move and applies it when it improves. */
 static bool try_inter(struct hgs *h, int ru, const struct piece *pu, int ku, int rv,
-                      const struct piece *pv, int kv)
+                      const struct piece *pv, int kv, double lb)
 {
+    if (lb > -EPS) /* the distance change alone forbids a gain */
+        return false;
     double before = h->r[ru].pcost + h->r[rv].pcost;
     double cu = eval_pieces(h, h->r[ru].veh, pu, ku);
     if (cu > before - EPS)
@@ -332,6 +347,15 @@ static bool try_intra_seq(struct hgs *h, int ri, int len)
 
 #define PC(k, rr, ii) ((struct piece){ (k), (rr), (ii) })
 
+static int node_loc(const struct hgs *h, const struct lroute *R, int i)
+{
+    if (i <= 0)
+        return h->in->vehicles[R->veh].start_loc;
+    if (i > R->len)
+        return h->in->vehicles[R->veh].end_loc;
+    return h->in->jobs[R->nodes[i]].loc;
+}
+
 static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
 {
     int ru = h->job_route[u], pu = h->job_pos[u];
@@ -341,34 +365,61 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
     int x = pu < RU->len ? RU->nodes[pu + 1] : -1;
     int y = (pv >= 1 && pv < RV->len) ? RV->nodes[pv + 1] : -1;
     struct piece a[4], b[4];
+    /* Lower bounds on the cost change from distances alone (HGS-CVRP's filter): valid when
+     * a route's cost is fixed + kdist * distance + cost_per_time * service + slack. */
+    const struct vrp_instance *in = h->in;
+    const struct vrp_vehicle *VU = &in->vehicles[RU->veh], *VV = &in->vehicles[RV->veh];
+    bool filt = VU->cost_per_time == VV->cost_per_time && (!in->time || VU->cost_per_time == 0);
+    double ku = h->kdist[RU->veh], kv = h->kdist[RV->veh];
+    double sl = filt ? -(RU->slack + RV->slack) - (RU->len <= 2 ? VU->fixed_cost : 0) -
+                           (RV->len <= 2 ? VV->fixed_cost : 0)
+                     : -1e300;
+    int lup = node_loc(h, RU, pu - 1), lu = in->jobs[u].loc, lun = node_loc(h, RU, pu + 1);
+    int lxn = node_loc(h, RU, pu + 2), lx = x >= 0 ? in->jobs[x].loc : -1;
+    int lvp = node_loc(h, RV, pv - 1), lv = node_loc(h, RV, pv), lvn = node_loc(h, RV, pv + 1);
+    int lyn = node_loc(h, RV, pv + 2), ly = y >= 0 ? in->jobs[y].loc : -1;
+#define D(a_, b_) vrp_dist(in, (a_), (b_))
+    double rem_u = D(lup, lun) - D(lup, lu) - D(lu, lun);
     /* relocate u after v */
     a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 1);
     b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
-    if (try_inter(h, ru, a, 2, rv, b, 3))
+    if (try_inter(h, ru, a, 2, rv, b, 3,
+                  sl + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn))))
         return true;
     if (x >= 0) {
         /* relocate (u, x) and (x, u) after v */
+        double rem_ux = D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn);
         a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 2);
         b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
         b[3] = PC(P_SUF, rv, pv + 1);
-        if (try_inter(h, ru, a, 2, rv, b, 4))
+        if (try_inter(h, ru, a, 2, rv, b, 4,
+                      sl + ku * rem_ux +
+                          kv * (D(lv, lu) + D(lu, lx) + D(lx, lvn) - D(lv, lvn))))
             return true;
         b[1] = PC(P_JOB, 0, x), b[2] = PC(P_JOB, 0, u);
-        if (try_inter(h, ru, a, 2, rv, b, 4))
+        if (try_inter(h, ru, a, 2, rv, b, 4,
+                      sl + ku * rem_ux +
+                          kv * (D(lv, lx) + D(lx, lu) + D(lu, lvn) - D(lv, lvn))))
             return true;
     }
     if (pv >= 1) {
         /* swap u and v */
         a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_SUF, ru, pu + 1);
         b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
-        if (try_inter(h, ru, a, 3, rv, b, 3))
+        if (try_inter(h, ru, a, 3, rv, b, 3,
+                      sl + ku * (D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun)) +
+                          kv * (D(lvp, lu) + D(lu, lvn) - D(lvp, lv) - D(lv, lvn))))
             return true;
         if (x >= 0) {
             /* swap (u, x) and v */
             a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_SUF, ru, pu + 2);
             b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
             b[3] = PC(P_SUF, rv, pv + 1);
-            if (try_inter(h, ru, a, 3, rv, b, 4))
+            if (try_inter(h, ru, a, 3, rv, b, 4,
+                          sl + ku * (D(lup, lv) + D(lv, lxn) - D(lup, lu) - D(lu, lx) -
+                                     D(lx, lxn)) +
+                              kv * (D(lvp, lu) + D(lu, lx) + D(lx, lvn) - D(lvp, lv) -
+                                    D(lv, lvn))))
                 return true;
             if (y >= 0) {
                 /* swap (u, x) and (v, y) */
@@ -376,7 +427,11 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
                 a[3] = PC(P_SUF, ru, pu + 2);
                 b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
                 b[3] = PC(P_SUF, rv, pv + 2);
-                if (try_inter(h, ru, a, 4, rv, b, 4))
+                if (try_inter(h, ru, a, 4, rv, b, 4,
+                              sl + ku * (D(lup, lv) + D(lv, ly) + D(ly, lxn) - D(lup, lu) -
+                                         D(lu, lx) - D(lx, lxn)) +
+                                  kv * (D(lvp, lu) + D(lu, lx) + D(lx, lyn) - D(lvp, lv) -
+                                        D(lv, ly) - D(ly, lyn))))
                     return true;
             }
         }
@@ -384,8 +439,13 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
     /* 2-opt*: u's route continues with v's tail and v's route with u's tail */
     a[0] = PC(P_PRE, ru, pu), a[1] = PC(P_SUF, rv, pv + 1);
     b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_SUF, ru, pu + 1);
-    if (try_inter(h, ru, a, 2, rv, b, 2))
+    double lb9 = -1e300;
+    if (filt && ku == kv && VU->end_loc == VV->end_loc)
+        lb9 = -(RU->slack + RV->slack) - VU->fixed_cost - VV->fixed_cost +
+              ku * (D(lu, lvn) + D(lv, lun) - D(lu, lun) - D(lv, lvn));
+    if (try_inter(h, ru, a, 2, rv, b, 2, lb9))
         return true;
+#undef D
     return false;
 }
 
@@ -477,14 +537,6 @@ static void ins3_add(struct ins3 *t, double c, int pos)
     }
 }
 
-static int node_loc(const struct hgs *h, const struct lroute *R, int i)
-{
-    if (i <= 0)
-        return h->in->vehicles[R->veh].start_loc;
-    if (i > R->len)
-        return h->in->vehicles[R->veh].end_loc;
-    return h->in->jobs[R->nodes[i]].loc;
-}
 
 static void swapstar_prep(const struct hgs *h, const struct lroute *A, const struct lroute *B,
                           struct ins3 *ins, double *rem)
@@ -1307,6 +1359,7 @@ static bool same_vehicle(const struct vrp_vehicle *a, const struct vrp_vehicle *
 static void hgs_free(struct hgs *h)
 {
     free(h->neigh);
+    free(h->kdist);
     free(h->jseg);
     free(h->dstart);
     free(h->dend);
@@ -1428,6 +1481,12 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
         cpd = 1;
     h->pen_load = maxdem > 0 ? dmax(0.1, dmin(1000, maxd * cpd / maxdem)) : 1;
     h->pen_tw = 10.0 * cpd;
+    h->kdist = malloc(((size_t)in->n_vehicles + 1) * sizeof *h->kdist);
+    if (!h->kdist)
+        return SCO_ERR_NOMEM;
+    for (int v = 0; v < in->n_vehicles; v++)
+        h->kdist[v] = in->vehicles[v].cost_per_dist +
+                      (in->time ? 0 : in->vehicles[v].cost_per_time * in->time_per_dist);
     h->pen_skill = 10 * (maxd * cpd + 1) * 10;
     /* segments of single jobs and depots */
     h->jseg = calloc((size_t)n + 1, sizeof *h->jseg);
