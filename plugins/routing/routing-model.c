@@ -129,7 +129,7 @@ int sco__rt_build(const struct rt_problem *pb, struct rt_plan *plan, struct sco_
                 r = RT_SHIFT;
         }
         plan->reason[i] = r;
-        if (r == RT_SERVED) {
+        if (r == RT_SERVED || (pb->keep_all && r != RT_NO_LOCATION)) {
             plan->job_of_order[i] = n_jobs;
             plan->order_of_job[n_jobs++] = i;
         }

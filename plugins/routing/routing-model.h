@@ -59,6 +59,7 @@ struct rt_problem {
     /* optional matrices over locations: warehouses 0..n_wh-1, then orders (n_wh + i);
      * km and minutes, row-major; NULL = haversine x road_factor at speed_kmh */
     const double *matrix_km, *matrix_min;
+    bool keep_all; /* check mode: every order with a location becomes a job */
 };
 
 struct rt_plan {

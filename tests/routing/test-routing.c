@@ -161,7 +161,7 @@ Test(routing, plans_never_break_constraints)
                                         .cost_per_hour = 20, .max_duration = 300,
                                         .skills = v < 2 ? 1ULL << 33 : 0 };
         }
-        struct rt_problem pb = { no, nv, 2, 2, o, V, W, 30, 1.3, NULL, NULL };
+        struct rt_problem pb = { no, nv, 2, 2, o, V, W, 30, 1.3, NULL, NULL, false };
         struct rt_plan plan;
         struct sco_err err;
         cr_assert_eq(sco__rt_build(&pb, &plan, &err), 0, "%s", err.msg);
@@ -215,7 +215,7 @@ Test(routing, unassigned_reasons)
     o[8].lat = 50.3;                     /* not_worth: far, tiny penalty */
     o[8].penalty = 0.01;
     o[9].skills = 1ULL << 32;            /* served by vehicle 1 only */
-    struct rt_problem pb = { 10, 2, 2, 2, o, V, W, 40, 1.3, NULL, NULL };
+    struct rt_problem pb = { 10, 2, 2, 2, o, V, W, 40, 1.3, NULL, NULL, false };
     struct rt_plan plan;
     struct sco_err err;
     cr_assert_eq(sco__rt_build(&pb, &plan, &err), 0, "%s", err.msg);
@@ -234,7 +234,7 @@ Test(routing, unassigned_reasons)
     struct rt_order two[2] = { base, base };
     two[0].demand[0] = two[1].demand[0] = 60;
     two[1].priority = 1;
-    struct rt_problem pb2 = { 2, 1, 1, 2, two, V, W, 40, 1.3, NULL, NULL };
+    struct rt_problem pb2 = { 2, 1, 1, 2, two, V, W, 40, 1.3, NULL, NULL, false };
     cr_assert_eq(sco__rt_build(&pb2, &plan, &err), 0);
     cr_assert_eq(sco__rt_solve(&plan, &p, &err), 0);
     cr_expect_eq(plan.reason[1], RT_SERVED, "the higher priority order is kept");
