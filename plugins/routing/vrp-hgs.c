@@ -66,6 +66,7 @@ struct hgs {
     int n, nv, nd;
     uint64_t rng;
     double pen_load, pen_tw, pen_skill;
+    bool symmetric; /* dist[a][b] == dist[b][a] for all a, b */
     double *kdist; /* per vehicle: cost per distance unit incl. travel time when time ~ dist */
     double wdim[VRP_MAX_DIM];
     double deadline;
@@ -335,9 +336,15 @@ static double eval_seq(const struct hgs *h, int veh, const int *seq, int len)
     return route_cost(h, veh, &s, NULL);
 }
 
-static bool try_intra_seq(struct hgs *h, int ri, int len)
+/* buf_a[0..len-1] is the route's new order; its first `from` jobs are unchanged. */
+static bool try_intra_seq(struct hgs *h, int ri, int len, int from)
 {
-    double c = eval_seq(h, h->r[ri].veh, h->buf_a, len);
+    const struct lroute *R = &h->r[ri];
+    struct seg sg = R->pre[from];
+    for (int i = from; i < len; i++)
+        seg_merge(h, &sg, &h->jseg[h->buf_a[i]], &sg);
+    seg_merge(h, &sg, &h->dend[R->veh], &sg);
+    double c = route_cost(h, R->veh, &sg, NULL);
     if (c > h->r[ri].pcost - EPS)
         return false;
     h->nb_moves++;
@@ -369,7 +376,12 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
      * a route's cost is fixed + kdist * distance + cost_per_time * service + slack. */
     const struct vrp_instance *in = h->in;
     const struct vrp_vehicle *VU = &in->vehicles[RU->veh], *VV = &in->vehicles[RV->veh];
-    bool filt = VU->cost_per_time == VV->cost_per_time && (!in->time || VU->cost_per_time == 0);
+    bool filt = !in->time || (VU->cost_per_time == 0 && VV->cost_per_time == 0);
+    /* service time moving between vehicles with different time costs */
+    double dc = VU->cost_per_time - VV->cost_per_time;
+    double su = in->jobs[u].service, sx = x >= 0 ? in->jobs[x].service : 0;
+    double sv = pv >= 1 ? in->jobs[RV->nodes[pv]].service : 0;
+    double sy = y >= 0 ? in->jobs[y].service : 0;
     double ku = h->kdist[RU->veh], kv = h->kdist[RV->veh];
     double sl = filt ? -(RU->slack + RV->slack) - (RU->len <= 2 ? VU->fixed_cost : 0) -
                            (RV->len <= 2 ? VV->fixed_cost : 0)
@@ -384,7 +396,7 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
     a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 1);
     b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
     if (try_inter(h, ru, a, 2, rv, b, 3,
-                  sl + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn))))
+                  sl - dc * su + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn))))
         return true;
     if (x >= 0) {
         /* relocate (u, x) and (x, u) after v */
@@ -393,12 +405,12 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
         b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
         b[3] = PC(P_SUF, rv, pv + 1);
         if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl + ku * rem_ux +
+                      sl - dc * (su + sx) + ku * rem_ux +
                           kv * (D(lv, lu) + D(lu, lx) + D(lx, lvn) - D(lv, lvn))))
             return true;
         b[1] = PC(P_JOB, 0, x), b[2] = PC(P_JOB, 0, u);
         if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl + ku * rem_ux +
+                      sl - dc * (su + sx) + ku * rem_ux +
                           kv * (D(lv, lx) + D(lx, lu) + D(lu, lvn) - D(lv, lvn))))
             return true;
     }
@@ -407,7 +419,8 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
         a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_SUF, ru, pu + 1);
         b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
         if (try_inter(h, ru, a, 3, rv, b, 3,
-                      sl + ku * (D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun)) +
+                      sl + dc * (sv - su) +
+                          ku * (D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun)) +
                           kv * (D(lvp, lu) + D(lu, lvn) - D(lvp, lv) - D(lv, lvn))))
             return true;
         if (x >= 0) {
@@ -416,7 +429,8 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
             b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
             b[3] = PC(P_SUF, rv, pv + 1);
             if (try_inter(h, ru, a, 3, rv, b, 4,
-                          sl + ku * (D(lup, lv) + D(lv, lxn) - D(lup, lu) - D(lu, lx) -
+                          sl + dc * (sv - su - sx) +
+                              ku * (D(lup, lv) + D(lv, lxn) - D(lup, lu) - D(lu, lx) -
                                      D(lx, lxn)) +
                               kv * (D(lvp, lu) + D(lu, lx) + D(lx, lvn) - D(lvp, lv) -
                                     D(lv, lvn))))
@@ -428,7 +442,8 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
                 b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
                 b[3] = PC(P_SUF, rv, pv + 2);
                 if (try_inter(h, ru, a, 4, rv, b, 4,
-                              sl + ku * (D(lup, lv) + D(lv, ly) + D(ly, lxn) - D(lup, lu) -
+                              sl + dc * (sv + sy - su - sx) +
+                                  ku * (D(lup, lv) + D(lv, ly) + D(ly, lxn) - D(lup, lu) -
                                          D(lu, lx) - D(lx, lxn)) +
                                   kv * (D(lvp, lu) + D(lu, lx) + D(lx, lyn) - D(lvp, lv) -
                                         D(lv, ly) - D(ly, lyn))))
@@ -440,7 +455,7 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
     a[0] = PC(P_PRE, ru, pu), a[1] = PC(P_SUF, rv, pv + 1);
     b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_SUF, ru, pu + 1);
     double lb9 = -1e300;
-    if (filt && ku == kv && VU->end_loc == VV->end_loc)
+    if (filt && ku == kv && dc == 0 && VU->end_loc == VV->end_loc)
         lb9 = -(RU->slack + RV->slack) - VU->fixed_cost - VV->fixed_cost +
               ku * (D(lu, lvn) + D(lv, lun) - D(lu, lun) - D(lv, lvn));
     if (try_inter(h, ru, a, 2, rv, b, 2, lb9))
@@ -457,8 +472,18 @@ static bool moves_intra(struct hgs *h, int u, int v)
     const int *nd = R->nodes;
     int *s = h->buf_a;
     int k;
+    /* distance lower bound on the change (service and fixed cost do not change) */
+    const struct vrp_instance *in = h->in;
+    const struct vrp_vehicle *ve = &in->vehicles[R->veh];
+    bool filt = !in->time || ve->cost_per_time == 0;
+    double kd = h->kdist[R->veh], sl = filt ? -R->slack : -1e300;
+    int lup = node_loc(h, R, pu - 1), lu = in->jobs[u].loc, lun = node_loc(h, R, pu + 1);
+    int lv = node_loc(h, R, pv), lvn = node_loc(h, R, pv + 1), lvp = node_loc(h, R, pv - 1);
+#define D(a_, b_) vrp_dist(in, (a_), (b_))
+#define LB(x_) (sl + kd * (x_) > -EPS)
     /* relocate u after v */
-    if (pv != pu - 1 && pv != pu) {
+    if (pv != pu - 1 && pv != pu &&
+        !LB(D(lup, lun) - D(lup, lu) - D(lu, lun) + D(lv, lu) + D(lu, lvn) - D(lv, lvn))) {
         k = 0;
         for (int i = 1; i <= len; i++) {
             if (i == pu)
@@ -469,47 +494,66 @@ static bool moves_intra(struct hgs *h, int u, int v)
             if (i == pv)
                 s[k++] = u;
         }
-        if (try_intra_seq(h, ri, k))
+        if (try_intra_seq(h, ri, k, (pu < pv + 1 ? pu : pv + 1) - 1))
             return true;
     }
     if (v < 0)
         return false;
     /* relocate (u, x) after v */
     if (pu < len && pv != pu - 1 && pv != pu && pv != pu + 1) {
-        int x = nd[pu + 1];
-        k = 0;
-        for (int i = 1; i <= len; i++) {
-            if (i == pu || i == pu + 1)
-                continue;
-            s[k++] = nd[i];
-            if (i == pv) {
-                s[k++] = u;
-                s[k++] = x;
+        int x = nd[pu + 1], lx = in->jobs[x].loc, lxn = node_loc(h, R, pu + 2);
+        if (!LB(D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn) + D(lv, lu) + D(lx, lvn) +
+                D(lu, lx) - D(lv, lvn))) {
+            k = 0;
+            for (int i = 1; i <= len; i++) {
+                if (i == pu || i == pu + 1)
+                    continue;
+                s[k++] = nd[i];
+                if (i == pv) {
+                    s[k++] = u;
+                    s[k++] = x;
+                }
             }
+            if (try_intra_seq(h, ri, k, (pu < pv + 1 ? pu : pv + 1) - 1))
+                return true;
         }
-        if (try_intra_seq(h, ri, k))
-            return true;
     }
     /* swap u and v */
     if (pv != pu) {
-        memcpy(s, nd + 1, (size_t)len * sizeof *s);
-        s[pu - 1] = v;
-        s[pv - 1] = u;
-        if (try_intra_seq(h, ri, len))
-            return true;
+        double dd;
+        if (pv == pu + 1)
+            dd = D(lup, lv) + D(lv, lu) + D(lu, lvn) - D(lup, lu) - D(lu, lv) - D(lv, lvn);
+        else if (pu == pv + 1)
+            dd = D(lvp, lu) + D(lu, lv) + D(lv, lun) - D(lvp, lv) - D(lv, lu) - D(lu, lun);
+        else
+            dd = D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun) + D(lvp, lu) + D(lu, lvn) -
+                 D(lvp, lv) - D(lv, lvn);
+        if (!LB(dd)) {
+            memcpy(s, nd + 1, (size_t)len * sizeof *s);
+            s[pu - 1] = v;
+            s[pv - 1] = u;
+            if (try_intra_seq(h, ri, len, (pu < pv ? pu : pv) - 1))
+                return true;
+        }
     }
     /* 2-opt: reverse the stretch between u and v */
     if (pv > pu + 1 || pu > pv + 1) {
         int lo = pu < pv ? pu + 1 : pv + 1, hi = pu < pv ? pv : pu;
-        memcpy(s, nd + 1, (size_t)len * sizeof *s);
-        for (int i = lo, j = hi; i < j; i++, j--) {
-            int t = s[i - 1];
-            s[i - 1] = s[j - 1];
-            s[j - 1] = t;
+        double dd = pu < pv ? D(lu, lv) + D(lun, lvn) - D(lu, lun) - D(lv, lvn)
+                            : D(lv, lu) + D(lvn, lun) - D(lv, lvn) - D(lu, lun);
+        if (!h->symmetric || !LB(dd)) {
+            memcpy(s, nd + 1, (size_t)len * sizeof *s);
+            for (int i = lo, j = hi; i < j; i++, j--) {
+                int t = s[i - 1];
+                s[i - 1] = s[j - 1];
+                s[j - 1] = t;
+            }
+            if (try_intra_seq(h, ri, len, lo - 1))
+                return true;
         }
-        if (try_intra_seq(h, ri, len))
-            return true;
     }
+#undef LB
+#undef D
     return false;
 }
 
@@ -1481,6 +1525,13 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
         cpd = 1;
     h->pen_load = maxdem > 0 ? dmax(0.1, dmin(1000, maxd * cpd / maxdem)) : 1;
     h->pen_tw = 10.0 * cpd;
+    h->symmetric = true;
+    for (int a = 0; a < in->n_locs && h->symmetric; a++)
+        for (int b = a + 1; b < in->n_locs; b++)
+            if (vrp_dist(in, a, b) != vrp_dist(in, b, a)) {
+                h->symmetric = false;
+                break;
+            }
     h->kdist = malloc(((size_t)in->n_vehicles + 1) * sizeof *h->kdist);
     if (!h->kdist)
         return SCO_ERR_NOMEM;
