@@ -34,6 +34,7 @@ struct seg {
 struct lroute {
     int veh, len, cap;
     int *nodes;           /* nodes[1..len] are jobs */
+    int *locs;            /* locs[i + 1]: location at position i, -1 <= i <= len + 2 */
     struct seg *pre, *suf; /* pre[i]: start depot + nodes[1..i]; suf[i]: nodes[i..len] */
     double pcost;
     double slack; /* pcost minus its distance-proportional and fixed parts (>= 0) */
@@ -197,6 +198,10 @@ static int route_reserve(struct lroute *r, int len)
     if (!ns)
         return SCO_ERR_NOMEM;
     r->suf = ns;
+    int *nl = realloc(r->locs, ((size_t)nc + 4) * sizeof *nl);
+    if (!nl)
+        return SCO_ERR_NOMEM;
+    r->locs = nl;
     r->cap = nc;
     return 0;
 }
@@ -212,6 +217,13 @@ static void route_update(struct hgs *h, int ri)
         seg_merge(h, &r->pre[i - 1], &h->jseg[j], &r->pre[i]);
         h->job_route[j] = ri;
         h->job_pos[j] = i;
+    }
+    {
+        const struct vrp_vehicle *ve = &h->in->vehicles[r->veh];
+        r->locs[0] = r->locs[1] = ve->start_loc;
+        for (int i = 1; i <= r->len; i++)
+            r->locs[i + 1] = h->in->jobs[r->nodes[i]].loc;
+        r->locs[r->len + 2] = r->locs[r->len + 3] = ve->end_loc;
     }
     r->suf[r->len + 1] = empty_seg;
     for (int i = r->len; i >= 1; i--)
@@ -354,13 +366,10 @@ static bool try_intra_seq(struct hgs *h, int ri, int len, int from)
 
 #define PC(k, rr, ii) ((struct piece){ (k), (rr), (ii) })
 
-static int node_loc(const struct hgs *h, const struct lroute *R, int i)
+static inline int node_loc(const struct hgs *h, const struct lroute *R, int i)
 {
-    if (i <= 0)
-        return h->in->vehicles[R->veh].start_loc;
-    if (i > R->len)
-        return h->in->vehicles[R->veh].end_loc;
-    return h->in->jobs[R->nodes[i]].loc;
+    (void)h;
+    return R->locs[i + 1];
 }
 
 static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
@@ -1416,6 +1425,7 @@ static void hgs_free(struct hgs *h)
             free(h->r[r].nodes);
             free(h->r[r].pre);
             free(h->r[r].suf);
+            free(h->r[r].locs);
         }
     free(h->r);
     free(h->job_route);
