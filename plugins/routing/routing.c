@@ -1259,7 +1259,11 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
     T->f64_mut(tp, 7)[0] = tot_c;
     T->f64_mut(tp, 8)[0] = pen;
     T->f64_mut(tp, 9)[0] = stops ? (double)on_time / stops : 1;
-    T->i64_mut(tp, 10)[0] = chk ? chk->n_violations : 0;
+    int n_broken = 0; /* orders not served are listed in unassigned, not counted here */
+    for (int i = 0; chk && i < chk->n_violations; i++)
+        if (chk->v[i].kind != VRP_V_JOB_MISSING)
+            n_broken++;
+    T->i64_mut(tp, 10)[0] = n_broken;
     if ((rc = set_str(tp, 11, 0, check_mode ? "check" : "optimise", err)))
         return rc;
     if ((rc = host->output(o->ctx, "routes", tr, err)) ||
@@ -1285,6 +1289,7 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
             if (x->kind == VRP_V_JOB_MISSING)
                 continue; /* listed in unassigned as not_in_plan */
             char rname[96] = "", det[160];
+            const char *kind = sco__vrp_violation_name(x->kind);
             if (x->route >= 0)
                 route_name(o, x->route, rname, sizeof rname);
             const char *oid = x->job >= 0 && x->job < in->n_jobs
@@ -1305,14 +1310,24 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
             case VRP_V_DURATION:
                 snprintf(det, sizeof det, "route %.0f min longer than allowed", x->amount);
                 break;
-            case VRP_V_SKILL: snprintf(det, sizeof det, "vehicle lacks a needed skill"); break;
+            case VRP_V_SKILL:
+                if (x->job >= 0 && x->route >= 0 &&
+                    (in->jobs[x->job].skills & ~in->vehicles[s->veh[x->route]].skills &
+                     0xffffffffULL)) {
+                    kind = "warehouse";
+                    snprintf(det, sizeof det, "the vehicle starts at another warehouse than the "
+                             "order ships from");
+                } else {
+                    snprintf(det, sizeof det, "vehicle lacks a needed skill");
+                }
+                break;
             case VRP_V_JOB_TWICE: snprintf(det, sizeof det, "order served twice"); break;
             case VRP_V_VEHICLE_TWICE:
                 snprintf(det, sizeof det, "vehicle drives two routes");
                 break;
             default: snprintf(det, sizeof det, "invalid reference"); break;
             }
-            set_str(tv, 0, vr, sco__vrp_violation_name(x->kind), err);
+            set_str(tv, 0, vr, kind, err);
             set_str(tv, 1, vr, rname, err);
             set_str(tv, 2, vr, oid, err);
             amt[vr] = x->amount;
@@ -1379,8 +1394,12 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         if ((rc = sco__vrp_check(&plan.in, &given, &chk, NULL, err)))
             goto out;
         sol = &given;
-        host->log_msg(ctx, SCO_LOG_INFO, "check_plan '%s': %d routes, cost %.2f, %d "
-                      "violations", check_path, given.n_routes, chk.cost, chk.n_violations);
+        int broken = 0;
+        for (int i = 0; i < chk.n_violations; i++)
+            broken += chk.v[i].kind != VRP_V_JOB_MISSING;
+        host->log_msg(ctx, SCO_LOG_INFO, "check_plan '%s': %d routes, route cost %.2f, "
+                      "%d broken constraints, %d orders not in the plan", check_path,
+                      given.n_routes, chk.cost, broken, chk.n_violations - broken);
     } else {
         struct vrp_params p;
         sco__vrp_params_default(&p);
