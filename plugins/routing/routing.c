@@ -1418,9 +1418,13 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
                              sco__vrp_violation_name(chk.v[0].kind));
             goto out;
         }
-        host->log_msg(ctx, SCO_LOG_INFO, "routed %d of %d orders on %d vehicles; cost %.2f; "
-                      "%ld iterations in %.1f CPU s", sol->off[sol->n_routes], m.n_orders,
-                      sol->n_routes, chk.cost, plan.res.iterations, plan.res.seconds);
+        double pen = 0;
+        for (int i = 0; i < sol->n_unassigned; i++)
+            pen += plan.in.jobs[sol->unassigned[i]].penalty;
+        host->log_msg(ctx, SCO_LOG_INFO, "routed %d of %d orders on %d vehicles; route cost "
+                      "%.2f, penalties %.2f; %ld iterations in %.1f CPU s",
+                      sol->off[sol->n_routes], m.n_orders, sol->n_routes, chk.cost - pen, pen,
+                      plan.res.iterations, plan.res.seconds);
         if (m.n_skipped_date)
             host->log_msg(ctx, SCO_LOG_INFO, "%d orders are for another delivery date",
                           m.n_skipped_date);
