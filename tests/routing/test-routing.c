@@ -381,3 +381,181 @@ Test(routing, checker_reports_every_violation)
     sco__vrp_check_fini(&c);
     sco__vrp_instance_fini(&in);
 }
+
+/* ---- the shipped demo day (configs/demo), through the plugin's model without the host ---- */
+
+struct csv {
+    int n_rows, n_cols;
+    char *buf;
+    char ***cell; /* [row][col] */
+    char **head;
+};
+
+static void csv_free(struct csv *c)
+{
+    for (int r = 0; r < c->n_rows; r++)
+        free(c->cell[r]);
+    free(c->cell);
+    free(c->head);
+    free(c->buf);
+}
+
+/* Reads a plain CSV (no quoted fields, as the demo files are). */
+static bool csv_read(const char *path, struct csv *c)
+{
+    memset(c, 0, sizeof *c);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    c->buf = malloc((size_t)n + 1);
+    cr_assert_not_null(c->buf);
+    cr_assert_eq(fread(c->buf, 1, (size_t)n, f), (size_t)n);
+    c->buf[n] = '\0';
+    fclose(f);
+    int lines = 0;
+    for (long i = 0; i < n; i++)
+        lines += c->buf[i] == '\n';
+    c->cell = calloc((size_t)lines + 1, sizeof *c->cell);
+    char *save = NULL, *line = strtok_r(c->buf, "\n", &save);
+    int row = -1;
+    while (line) {
+        int k = 1;
+        for (char *p = line; *p; p++)
+            k += *p == ',';
+        char **cells = calloc((size_t)k + 1, sizeof *cells);
+        int j = 0;
+        cells[j++] = line;
+        for (char *p = line; *p; p++)
+            if (*p == ',') {
+                *p = '\0';
+                cells[j++] = p + 1;
+            } else if (*p == '\r') {
+                *p = '\0';
+            }
+        if (row < 0) {
+            c->head = cells;
+            c->n_cols = k;
+        } else {
+            cr_assert_eq(k, c->n_cols, "%s: row %d has %d fields", path, row + 2, k);
+            c->cell[row] = cells;
+        }
+        row++;
+        line = strtok_r(NULL, "\n", &save);
+    }
+    c->n_rows = row;
+    return true;
+}
+
+static int csv_col(const struct csv *c, const char *name)
+{
+    for (int j = 0; j < c->n_cols; j++)
+        if (!strcmp(c->head[j], name))
+            return j;
+    cr_assert_fail("column '%s' missing", name);
+    return -1;
+}
+
+static double hhmm(const char *s)
+{
+    int h, m;
+    cr_assert_eq(sscanf(s, "%d:%d", &h, &m), 2, "'%s'", s);
+    return h * 60.0 + m;
+}
+
+static int wh_index(const struct csv *W, int wid, const char *s)
+{
+    for (int q = 0; q < W->n_rows; q++)
+        if (!strcmp(W->cell[q][wid], s))
+            return q;
+    return -1;
+}
+
+Test(routing, demo_day_plan_is_feasible, .timeout = 120)
+{
+    struct csv W, C, O, V;
+    char p[512];
+    snprintf(p, sizeof p, "%s/warehouses.csv", DEMO_DIR);
+    if (!csv_read(p, &W))
+        cr_skip_test("no demo data in %s", DEMO_DIR);
+    snprintf(p, sizeof p, "%s/customers.csv", DEMO_DIR);
+    cr_assert(csv_read(p, &C));
+    snprintf(p, sizeof p, "%s/orders.csv", DEMO_DIR);
+    cr_assert(csv_read(p, &O));
+    snprintf(p, sizeof p, "%s/vehicles.csv", DEMO_DIR);
+    cr_assert(csv_read(p, &V));
+    int nw = W.n_rows, no = O.n_rows, nv = V.n_rows;
+    struct rt_warehouse *wh = calloc((size_t)nw, sizeof *wh);
+    struct rt_order *o = calloc((size_t)no, sizeof *o);
+    struct rt_vehicle *ve = calloc((size_t)nv, sizeof *ve);
+    int wid = csv_col(&W, "warehouse"), wla = csv_col(&W, "lat"), wlo = csv_col(&W, "lon");
+    for (int i = 0; i < nw; i++) {
+        wh[i].lat = atof(W.cell[i][wla]);
+        wh[i].lon = atof(W.cell[i][wlo]);
+    }
+    int cid = csv_col(&C, "customer"), cla = csv_col(&C, "lat"), clo = csv_col(&C, "lon");
+    int oc = csv_col(&O, "customer"), ow = csv_col(&O, "warehouse"),
+        ots = csv_col(&O, "tw_start"), ote = csv_col(&O, "tw_end"), os = csv_col(&O, "service_min"),
+        okg = csv_col(&O, "weight_kg"), ol = csv_col(&O, "volume_l"), osk = csv_col(&O, "skills");
+    for (int i = 0; i < no; i++) {
+        char **r = O.cell[i];
+        o[i].wh = wh_index(&W, wid, r[ow]);
+        o[i].no_location = true;
+        for (int k = 0; k < C.n_rows; k++)
+            if (!strcmp(C.cell[k][cid], r[oc])) {
+                o[i].lat = atof(C.cell[k][cla]);
+                o[i].lon = atof(C.cell[k][clo]);
+                o[i].no_location = false;
+                break;
+            }
+        o[i].tw_open = hhmm(r[ots]);
+        o[i].tw_close = hhmm(r[ote]);
+        o[i].service = atof(r[os]);
+        o[i].demand[0] = atof(r[okg]);
+        o[i].demand[1] = atof(r[ol]);
+        o[i].skills = r[osk][0] ? 1ULL << 32 : 0; /* the demo has one skill: refrigerated */
+        o[i].penalty = 1000;
+    }
+    int vw = csv_col(&V, "warehouse"), vew = csv_col(&V, "end_warehouse"),
+        vkg = csv_col(&V, "capacity_kg"), vl = csv_col(&V, "capacity_l"),
+        vss = csv_col(&V, "shift_start"), vse = csv_col(&V, "shift_end"),
+        vfc = csv_col(&V, "fixed_cost"), vkm = csv_col(&V, "cost_per_km"),
+        vh = csv_col(&V, "cost_per_hour"), vsk = csv_col(&V, "skills");
+    for (int i = 0; i < nv; i++) {
+        char **r = V.cell[i];
+        ve[i] = (struct rt_vehicle){ .wh = wh_index(&W, wid, r[vw]),
+                                     .end_wh = wh_index(&W, wid, r[vew]),
+                                     .cap = { atof(r[vkg]), atof(r[vl]) },
+                                     .shift_start = hhmm(r[vss]), .shift_end = hhmm(r[vse]),
+                                     .fixed_cost = atof(r[vfc]), .cost_per_km = atof(r[vkm]),
+                                     .cost_per_hour = atof(r[vh]), .max_duration = VRP_INF,
+                                     .skills = r[vsk][0] ? 1ULL << 32 : 0 };
+    }
+    struct rt_problem pb = { no, nv, nw, 2, o, ve, wh, 30, 1.3, NULL, NULL, false };
+    struct rt_plan plan;
+    struct sco_err err;
+    cr_assert_eq(sco__rt_build(&pb, &plan, &err), 0, "%s", err.msg);
+    struct vrp_params prm;
+    sco__vrp_params_default(&prm);
+    prm.iterations = 8; /* a valid plan, not a good one: the suite stays fast */
+    prm.seed = 42;
+    cr_assert_eq(sco__rt_solve(&plan, &prm, &err), 0, "%s", err.msg);
+    int nviol;
+    check_cost(&plan.in, &plan.sol, &nviol);
+    cr_expect_eq(nviol, 0, "the demo plan breaks %d constraints", nviol);
+    int served = 0;
+    for (int i = 0; i < no; i++)
+        served += plan.reason[i] == RT_SERVED;
+    cr_expect_eq(served, plan.sol.off[plan.sol.n_routes]);
+    cr_expect_geq(served * 10, no * 8, "only %d of %d demo orders served", served, no);
+    sco__rt_plan_fini(&plan);
+    free(wh);
+    free(o);
+    free(ve);
+    csv_free(&W);
+    csv_free(&C);
+    csv_free(&O);
+    csv_free(&V);
+}
