@@ -385,7 +385,8 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
     if (nw == 0 || nw > RT_MAX_WAREHOUSES)
         return sco_err_set(err, SCO_ERR_DATA, "routing needs 1 to %d warehouses, the table has "
                            "%zu", RT_MAX_WAREHOUSES, nw);
-    struct strmap whm = { 0 }, cm = { 0 }, im = { 0 }, om = { 0 };
+    struct strmap whm = { 0 }, cm = { 0 }, im = { 0 }, om = { 0 }, cust_first = { 0 };
+    int *cust_next = NULL, *loc_a = NULL, *loc_b = NULL;
     m->n_wh = (int)nw;
     m->w = calloc(nw, sizeof *m->w);
     m->wh_id = calloc(nw, sizeof *m->wh_id);
@@ -609,6 +610,22 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
             goto nomem;
         for (size_t i = 0; i < L * L; i++)
             m->mkm[i] = m->mmin[i] = NAN;
+        /* customer -> its orders (first, then a chain) */
+        cust_next = malloc(((size_t)k + 1) * sizeof *cust_next);
+        loc_a = malloc(((size_t)k + 2) * sizeof *loc_a);
+        loc_b = malloc(((size_t)k + 2) * sizeof *loc_b);
+        if (!cust_next || !loc_a || !loc_b || map_init(&cust_first, (size_t)k))
+            goto nomem;
+        for (int i = 0; i < k; i++) {
+            cust_next[i] = -1;
+            int first = map_put(&cust_first, m->order_cust[i], i);
+            if (first != i) {
+                int t = first;
+                while (cust_next[t] >= 0)
+                    t = cust_next[t];
+                cust_next[t] = i;
+            }
+        }
         FILE *f = fopen(mf, "r");
         if (!f) {
             rc = sco_err_set(err, SCO_ERR_NOINPUT, "cannot open matrix_file '%s': %s", mf,
@@ -636,33 +653,21 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
                 goto out;
             }
             /* ids: a warehouse, or a customer (every order of that customer) */
-            int wa = map_get(&whm, a), wb = map_get(&whm, b);
-            for (int i = -1; i < k; i++) {
-                size_t la;
-                if (i < 0) {
-                    if (wa < 0)
-                        continue;
-                    la = (size_t)wa;
-                } else {
-                    if (strcmp(m->order_cust[i], a))
-                        continue;
-                    la = (size_t)m->n_wh + (size_t)i;
+            int na = 0, nb = 0;
+            int w_a = map_get(&whm, a), w_b = map_get(&whm, b);
+            if (w_a >= 0)
+                loc_a[na++] = w_a;
+            for (int i = map_get(&cust_first, a); i >= 0; i = cust_next[i])
+                loc_a[na++] = m->n_wh + i;
+            if (w_b >= 0)
+                loc_b[nb++] = w_b;
+            for (int i = map_get(&cust_first, b); i >= 0; i = cust_next[i])
+                loc_b[nb++] = m->n_wh + i;
+            for (int i = 0; i < na; i++)
+                for (int j = 0; j < nb; j++) {
+                    m->mkm[(size_t)loc_a[i] * L + (size_t)loc_b[j]] = km;
+                    m->mmin[(size_t)loc_a[i] * L + (size_t)loc_b[j]] = mins;
                 }
-                for (int j = -1; j < k; j++) {
-                    size_t lb;
-                    if (j < 0) {
-                        if (wb < 0)
-                            continue;
-                        lb = (size_t)wb;
-                    } else {
-                        if (strcmp(m->order_cust[j], b))
-                            continue;
-                        lb = (size_t)m->n_wh + (size_t)j;
-                    }
-                    m->mkm[la * L + lb] = km;
-                    m->mmin[la * L + lb] = mins;
-                }
-            }
         }
         fclose(f);
         /* pairs the file lacks: haversine at the configured speed */
@@ -696,6 +701,10 @@ out:
     map_fini(&cm);
     map_fini(&im);
     map_fini(&om);
+    map_fini(&cust_first);
+    free(cust_next);
+    free(loc_a);
+    free(loc_b);
     (void)speed;
     return rc;
 }
