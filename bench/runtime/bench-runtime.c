@@ -27,6 +27,13 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static double cpu_now(void) /* CPU seconds of this process, all threads */
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -227,12 +234,12 @@ static double train(struct sco_runtime *R, enum model m, int epochs)
     float *X = malloc(nx * 4), *Y = malloc(ny * 4);
     fill(X, nx, 3);
     fill(Y, ny, 4);
-    double sps[16];
+    double sps[16], cps[16];
     if (epochs > 16)
         epochs = 16;
     float loss = 0;
     for (int e = 0; e <= epochs; e++) { /* epoch 0 warms up and is not counted */
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         for (int bi = 0; bi < n_batches; bi++) {
             rt->write(x, X + (size_t)(bi * B * xin), (size_t)(B * xin) * 4, &err);
             rt->write(y, Y + (size_t)(bi * B * yout), (size_t)(B * yout) * 4, &err);
@@ -240,12 +247,15 @@ static double train(struct sco_runtime *R, enum model m, int epochs)
                 die("train_step", &err);
         }
         loss = rt->loss_value(g);
-        if (e > 0)
+        if (e > 0) {
             sps[e - 1] = (double)(B * n_batches) / (now() - t0);
+            cps[e - 1] = (double)(B * n_batches) / (cpu_now() - c0);
+        }
     }
-    double med = median(sps, epochs);
+    double med = median(sps, epochs), cmed = median(cps, epochs);
     static const char *names[] = {"mlp", "tcn", "gru"};
-    printf("train model=%s samples_s=%.0f final_loss=%.4f\n", names[m], med, (double)loss);
+    printf("train model=%s samples_s=%.0f samples_per_cpu_s=%.0f final_loss=%.4f\n", names[m],
+           med, cmed, (double)loss);
     fflush(stdout);
     free(X);
     free(Y);

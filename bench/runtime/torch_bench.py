@@ -44,9 +44,9 @@ def run(name, model, B, xshape, yshape, n_batches):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     X = torch.rand((n_batches, B) + xshape) - 0.5
     Y = torch.rand((n_batches, B) + yshape) - 0.5
-    sps = []
+    sps, cps = [], []
     for e in range(epochs + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for b in range(n_batches):
             opt.zero_grad(set_to_none=True)
             loss = F.mse_loss(model(X[b]), Y[b])
@@ -54,10 +54,15 @@ def run(name, model, B, xshape, yshape, n_batches):
             opt.step()
         if e > 0:
             sps.append(B * n_batches / (time.perf_counter() - t0))
-    sps.sort()
-    n = len(sps)
-    med = sps[n // 2] if n % 2 else 0.5 * (sps[n // 2 - 1] + sps[n // 2])
-    print(f"torch model={name} samples_s={med:.0f} final_loss={loss.item():.4f}", flush=True)
+            cps.append(B * n_batches / (time.process_time() - c0))
+    print(f"torch model={name} samples_s={median(sps):.0f} samples_per_cpu_s={median(cps):.0f} "
+          f"final_loss={loss.item():.4f}", flush=True)
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
 
 
 mlp = nn.Sequential(nn.Linear(64, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),

@@ -12,6 +12,15 @@ static size_t align_up(size_t n)
     return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
+/* Slot size: aligned, plus three cache lines when the size is a multiple of 4 KiB, so that
+ * big power-of-two tensors laid end to end do not map onto the same cache sets (measured:
+ * a 512x512 sgemm ran 25-35% slower with a, b and c exactly 1 MiB apart). */
+static size_t slot_bytes(size_t n)
+{
+    n = align_up(n);
+    return n % 4096 == 0 ? n + 3 * ALIGN : n;
+}
+
 static size_t tensor_bytes(const struct sco_tensor *t)
 {
     return (size_t)t->n * sco__dtype_size(t->dtype);
@@ -118,7 +127,7 @@ static int plan_liveness(struct sco_graph *g, size_t *aux_offs, size_t *total)
     for (int i = 0; i < nt; i++) {
         struct sco_tensor *t = g->ts[i];
         if (!t->alias_of && keep[i]) {
-            t->off = fit_alloc(&a, align_up(tensor_bytes(t)));
+            t->off = fit_alloc(&a, slot_bytes(tensor_bytes(t)));
             placed[i] = true;
         }
     }
@@ -126,7 +135,7 @@ static int plan_liveness(struct sco_graph *g, size_t *aux_offs, size_t *total)
         struct sco__node *n = g->nodes[k];
         struct sco_tensor *o = root_of(n->out);
         if (!placed[o->id]) {
-            o->off = fit_alloc(&a, align_up(tensor_bytes(o)));
+            o->off = fit_alloc(&a, slot_bytes(tensor_bytes(o)));
             placed[o->id] = true;
         }
         size_t s1 = align_up(n->aux_n * sizeof(float)), s2 = align_up(n->aux2_n * sizeof(float));
@@ -204,7 +213,7 @@ int sco__plan(struct sco_graph *g, struct sco_err *err)
             if (t->alias_of)
                 continue;
             t->off = off;
-            off += align_up(tensor_bytes(t));
+            off += slot_bytes(tensor_bytes(t));
         }
         for (int i = 0; i < g->n_nodes; i++) {
             struct sco__node *n = g->nodes[i];
@@ -220,7 +229,7 @@ int sco__plan(struct sco_graph *g, struct sco_err *err)
         if (t->alias_of || !t->needs_grad)
             continue;
         t->goff = off;
-        off += align_up(tensor_bytes(t));
+        off += slot_bytes(tensor_bytes(t));
     }
     size_t total = off ? off : ALIGN;
     char *arena = sco__mem_alloc(g->R, total);
