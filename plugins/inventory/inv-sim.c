@@ -191,9 +191,18 @@ int sco__inv_hindsight(const struct sco_inv_sim_item *it, int32_t n_days, int32_
         int32_t lead = it->lead[r] < 1 ? 1 : it->lead[r];
         if (r + lead >= n_days)
             continue;
+        /* tight big-M: never more than the demand left after the arrival (or one MOQ) */
+        double rest = 0;
+        for (int32_t t = r + lead; t < n_days; t++)
+            rest += it->demand[t];
+        double Ur = ceil(rest / (double)it->case_pack - 1e-9);
+        if (Ur < (double)moq_c)
+            Ur = (double)moq_c;
+        if (Ur > U)
+            Ur = U;
         int cy = glp_add_cols(lp, 2), cz = cy + 1;
         glp_set_col_kind(lp, cy, GLP_IV);
-        glp_set_col_bnds(lp, cy, GLP_DB, 0, U);
+        glp_set_col_bnds(lp, cy, GLP_DB, 0, Ur);
         glp_set_col_kind(lp, cz, GLP_BV);
         glp_set_obj_coef(lp, cz, it->fixed);
         int rr = glp_add_rows(lp, 2);
@@ -206,7 +215,7 @@ int sco__inv_hindsight(const struct sco_inv_sim_item *it, int32_t n_days, int32_
         ia[++nz] = rr, ja[nz] = cy, ar[nz] = 1;
         ia[++nz] = rr, ja[nz] = cz, ar[nz] = -(double)moq_c;
         ia[++nz] = rr + 1, ja[nz] = cy, ar[nz] = 1;
-        ia[++nz] = rr + 1, ja[nz] = cz, ar[nz] = -U;
+        ia[++nz] = rr + 1, ja[nz] = cz, ar[nz] = -Ur;
         ia[++nz] = 1 + r + lead, ja[nz] = cy, ar[nz] = -(double)it->case_pack;
     }
     glp_load_matrix(lp, nz, ia, ja, ar);
