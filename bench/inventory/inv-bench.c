@@ -604,12 +604,12 @@ static int run_scale(int n, int nw, uint64_t seed, int iters)
         }
         x->cum_q = qq;
         week_value += mu * REVIEW * x->unit_cost;
-        stor[x->wh] += x->volume_l * mu * REVIEW * 1.3;
-        recv[x->wh] += x->volume_l * mu * REVIEW * 0.3;
+        stor[x->wh] += x->volume_l * mu * REVIEW * 1.6;
+        recv[x->wh] += x->volume_l * mu * REVIEW * 0.4;
     }
     struct sco_inv_problem pb = { .n_items = n, .items = it, .n_levels = 5, .levels = SLEV,
                                   .n_wh = nw, .storage_l = stor, .receiving_l = recv,
-                                  .budget = 0.8 * week_value, .review_days = REVIEW,
+                                  .budget = 1.25 * week_value, .review_days = REVIEW,
                                   .horizon_days = HORIZON, .max_iter = iters,
                                   .target_gap = 0.002, .seed = seed };
     double t1 = now_s();

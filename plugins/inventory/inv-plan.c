@@ -6,6 +6,9 @@
  * subproblem solutions, repaired greedily (cheapest cost per unit of freed capacity first) and
  * then filled greedily where slack remains. */
 #include <math.h>
+#ifdef INV_TRACE
+#include <stdio.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -772,6 +775,9 @@ int sco__inv_solve(const struct sco_inv_problem *pb, struct sco_inv_plan *plan,
                 memcpy(cutbest, cut, ni);
             }
         }
+#ifdef INV_TRACE
+        fprintf(stderr, "it %d L %.2f lb %.2f ub %.2f theta %.4f\n", it, L, lb, ub, theta);
+#endif
         if (!any_row)
             break;
         if (ub - lb <= tgap * fabs(ub))
