@@ -219,7 +219,7 @@ static int load_sales(const char *dir, struct data *d)
 #define REVIEW 7
 #define HORIZON 28
 static int horizon = 56; /* the sco policy's planning horizon in the simulation */
-static double hind_limit = 20;
+static double hind_limit = 60;
 
 static const double LEVELS[] = { 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98,
                                  0.99 };

@@ -137,6 +137,13 @@ static void hind_cb(glp_tree *tree, void *info)
     }
 }
 
+/* Facility-location form (much tighter LP than the inventory-balance form): x[r][t] = units of
+ * order r that serve day t's demand, s[t] = units of the starting stock that do, l[t] = lost.
+ * A unit arriving on day a and sold on day t sits in end-of-day stock t - a days; a unit never
+ * sold sits T - a days: so holding = h (T - a) per unit ordered - h (T - t) per unit sold on t.
+ * Strong bounds x[r][t] <= d[t] z[r]. Which units serve which day does not change the stock
+ * levels, so this equals the simulator's accounting; serving from stock is always cheaper than
+ * losing, so the optimum never loses a sale it could serve. The budget is relaxed (a bound). */
 int sco__inv_hindsight(const struct sco_inv_sim_item *it, int32_t n_days, int32_t first_review,
                        int32_t review_days, double time_limit_s, double *cost, double *bound,
                        struct sco_err *err)
@@ -144,80 +151,107 @@ int sco__inv_hindsight(const struct sco_inv_sim_item *it, int32_t n_days, int32_
     if (n_days < 1 || review_days < 1 || it->case_pack < 1 || it->moq < 0 ||
         !(it->on_hand0 >= 0) || !(it->hold >= 0) || !(it->penalty >= 0) || !(it->fixed >= 0))
         return sco_err_set(err, SCO_ERR_INVALID, "hindsight: bad item or sizes");
-    double total_d = 0;
-    for (int32_t t = 0; t < n_days; t++) {
+    for (int32_t t = 0; t < n_days; t++)
         if (!(it->demand[t] >= 0) || !isfinite(it->demand[t]))
             return sco_err_set(err, SCO_ERR_INVALID, "hindsight: demand on day %d is not a "
                                "non-negative number", t);
-        total_d += it->demand[t];
-    }
     int64_t moq_c = (it->moq + it->case_pack - 1) / it->case_pack;
     if (moq_c < 1)
         moq_c = 1;
-    double U = ceil(total_d / (double)it->case_pack) + (double)moq_c;
+    const double h = it->hold, T = n_days, cp = (double)it->case_pack;
+    int rc = 0;
+    int cap = 64, nz = 0;
+    int *ia = NULL, *ja = NULL;
+    double *ar = NULL;
+    int *drow = calloc((size_t)n_days, sizeof(int));
     glp_term_out(GLP_OFF);
     glp_prob *lp = glp_create_prob();
     glp_set_obj_dir(lp, GLP_MIN);
-    /* columns: I_t (1..n), l_t (n+1..2n), then y_r, z_r per review */
-    glp_add_cols(lp, 2 * n_days);
-    glp_add_rows(lp, n_days);
-    int cap = 8 * n_days + 64, nz = 0;
-    int *ia = malloc(sizeof(int) * (size_t)(cap + 1));
-    int *ja = malloc(sizeof(int) * (size_t)(cap + 1));
-    double *ar = malloc(sizeof(double) * (size_t)(cap + 1));
-    int rc = 0;
-    if (!ia || !ja || !ar) {
-        rc = sco_err_set(err, SCO_ERR_NOMEM, "hindsight: out of memory");
-        goto out;
-    }
+#define PUT(i, j, v)                                                                       \
+    do {                                                                                   \
+        if (nz + 1 >= cap) {                                                               \
+            cap *= 2;                                                                      \
+            int *na = realloc(ia, sizeof(int) * (size_t)cap);                              \
+            if (na)                                                                        \
+                ia = na;                                                                   \
+            int *nb = realloc(ja, sizeof(int) * (size_t)cap);                              \
+            if (nb)                                                                        \
+                ja = nb;                                                                   \
+            double *nc = realloc(ar, sizeof(double) * (size_t)cap);                        \
+            if (nc)                                                                        \
+                ar = nc;                                                                   \
+            if (!na || !nb || !nc)                                                         \
+                goto nomem;                                                                \
+        }                                                                                  \
+        ++nz;                                                                              \
+        ia[nz] = (i), ja[nz] = (j), ar[nz] = (v);                                          \
+    } while (0)
+    ia = malloc(sizeof(int) * (size_t)cap);
+    ja = malloc(sizeof(int) * (size_t)cap);
+    ar = malloc(sizeof(double) * (size_t)cap);
+    if (!ia || !ja || !ar || !drow)
+        goto nomem;
+    /* constant: the starting stock held to the end unless sold */
+    glp_set_obj_coef(lp, 0, h * T * it->on_hand0);
+    int stock_row = glp_add_rows(lp, 1);
+    glp_set_row_bnds(lp, stock_row, GLP_UP, 0, it->on_hand0);
     for (int32_t t = 0; t < n_days; t++) {
-        int ci = 1 + t, cl = 1 + n_days + t, row = 1 + t;
-        glp_set_col_bnds(lp, ci, GLP_LO, 0, 0);
-        glp_set_obj_coef(lp, ci, it->hold);
-        if (it->demand[t] > 0)
-            glp_set_col_bnds(lp, cl, GLP_DB, 0, it->demand[t]);
-        else
-            glp_set_col_bnds(lp, cl, GLP_FX, 0, 0);
-        glp_set_obj_coef(lp, cl, it->penalty);
-        /* I_t - I_{t-1} - arrivals_t - l_t = -d_t  (I_{-1} = on_hand0) */
-        double rhs = -it->demand[t] + (t == 0 ? it->on_hand0 : 0);
-        glp_set_row_bnds(lp, row, GLP_FX, rhs, rhs);
-        ia[++nz] = row, ja[nz] = ci, ar[nz] = 1;
-        if (t > 0)
-            ia[++nz] = row, ja[nz] = ci - 1, ar[nz] = -1;
-        ia[++nz] = row, ja[nz] = cl, ar[nz] = -1;
+        double d = it->demand[t];
+        if (d <= 0)
+            continue;
+        drow[t] = glp_add_rows(lp, 1);
+        glp_set_row_bnds(lp, drow[t], GLP_FX, d, d);
+        int c = glp_add_cols(lp, 2); /* s_t, l_t */
+        glp_set_col_bnds(lp, c, GLP_DB, 0, d);
+        glp_set_obj_coef(lp, c, -h * (T - t));
+        glp_set_col_bnds(lp, c + 1, GLP_DB, 0, d);
+        glp_set_obj_coef(lp, c + 1, it->penalty);
+        PUT(drow[t], c, 1);
+        PUT(drow[t], c + 1, 1);
+        PUT(stock_row, c, 1);
     }
     for (int32_t r = first_review; r < n_days; r += review_days) {
         int32_t lead = it->lead[r] < 1 ? 1 : it->lead[r];
-        if (r + lead >= n_days)
+        int32_t a = r + lead;
+        if (a >= n_days)
             continue;
-        /* tight big-M: never more than the demand left after the arrival (or one MOQ) */
         double rest = 0;
-        for (int32_t t = r + lead; t < n_days; t++)
+        for (int32_t t = a; t < n_days; t++)
             rest += it->demand[t];
-        double Ur = ceil(rest / (double)it->case_pack - 1e-9);
+        double Ur = ceil(rest / cp - 1e-9);
         if (Ur < (double)moq_c)
             Ur = (double)moq_c;
-        if (Ur > U)
-            Ur = U;
         int cy = glp_add_cols(lp, 2), cz = cy + 1;
         glp_set_col_kind(lp, cy, GLP_IV);
         glp_set_col_bnds(lp, cy, GLP_DB, 0, Ur);
+        glp_set_obj_coef(lp, cy, cp * h * (T - a));
         glp_set_col_kind(lp, cz, GLP_BV);
         glp_set_obj_coef(lp, cz, it->fixed);
-        int rr = glp_add_rows(lp, 2);
+        int rr = glp_add_rows(lp, 3);
         glp_set_row_bnds(lp, rr, GLP_LO, 0, 0);     /* y - moq_c z >= 0 */
         glp_set_row_bnds(lp, rr + 1, GLP_UP, 0, 0); /* y - U z <= 0 */
-        if (nz + 6 > cap) {
-            rc = sco_err_set(err, SCO_ERR_INTERNAL, "hindsight: matrix capacity");
-            goto out;
+        glp_set_row_bnds(lp, rr + 2, GLP_UP, 0, 0); /* sum_t x - case y <= 0 */
+        PUT(rr, cy, 1);
+        PUT(rr, cz, -(double)moq_c);
+        PUT(rr + 1, cy, 1);
+        PUT(rr + 1, cz, -Ur);
+        PUT(rr + 2, cy, -cp);
+        for (int32_t t = a; t < n_days; t++) {
+            double d = it->demand[t];
+            if (d <= 0)
+                continue;
+            int cx = glp_add_cols(lp, 1);
+            glp_set_col_bnds(lp, cx, GLP_DB, 0, d);
+            glp_set_obj_coef(lp, cx, -h * (T - t));
+            int vub = glp_add_rows(lp, 1); /* x - d z <= 0 */
+            glp_set_row_bnds(lp, vub, GLP_UP, 0, 0);
+            PUT(vub, cx, 1);
+            PUT(vub, cz, -d);
+            PUT(drow[t], cx, 1);
+            PUT(rr + 2, cx, 1);
         }
-        ia[++nz] = rr, ja[nz] = cy, ar[nz] = 1;
-        ia[++nz] = rr, ja[nz] = cz, ar[nz] = -(double)moq_c;
-        ia[++nz] = rr + 1, ja[nz] = cy, ar[nz] = 1;
-        ia[++nz] = rr + 1, ja[nz] = cz, ar[nz] = -Ur;
-        ia[++nz] = 1 + r + lead, ja[nz] = cy, ar[nz] = -(double)it->case_pack;
     }
+#undef PUT
     glp_load_matrix(lp, nz, ia, ja, ar);
     struct hcb cb = { 0 };
     glp_iocp parm;
@@ -241,8 +275,12 @@ int sco__inv_hindsight(const struct sco_inv_sim_item *it, int32_t n_days, int32_
     else
         *bound = cb.have && cb.bound < *cost ? cb.bound : 0; /* 0: trivially valid */
     rc = 0;
+    goto out;
+nomem:
+    rc = sco_err_set(err, SCO_ERR_NOMEM, "hindsight: out of memory");
 out:
     glp_delete_prob(lp);
     free(ia), free(ja), free(ar);
+    free(drow);
     return rc;
 }
