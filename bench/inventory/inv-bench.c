@@ -220,6 +220,8 @@ static int load_sales(const char *dir, struct data *d)
 #define HORIZON 28
 static int horizon = 56; /* the sco policy's planning horizon in the simulation */
 static double hind_limit = 60;
+static bool lost_sales = false; /* INV_LOST_SALES=1: lost-sales stage costs */
+static double budget_factor = 1.5; /* budget per order day = factor x mean weekly demand value */
 
 static const double LEVELS[] = { 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98,
                                  0.99 };
@@ -321,7 +323,8 @@ static int policy_sco(void *ctx, const struct sco_inv_sim_state *st, int64_t *ou
     struct sco_inv_problem pb = { .n_items = in->n, .items = in->pi, .n_levels = NLEV,
                                   .levels = LEVELS, .n_wh = 1, .budget = in->budget,
                                   .review_days = REVIEW, .horizon_days = horizon,
-                                  .max_iter = 100, .target_gap = 1e-4, .seed = 1 };
+                                  .max_iter = 100, .target_gap = 1e-4, .seed = 1,
+                                  .lost_sales = lost_sales };
     struct sco_inv_plan plan;
     int rc = sco__inv_solve(&pb, &plan, err);
     if (rc)
@@ -372,18 +375,16 @@ static int policy_out95(void *ctx, const struct sco_inv_sim_state *st, int64_t *
     return 0;
 }
 
-/* reorder point + EOQ: ROP = mu L + 1.645 sd sqrt(L); at a review with IP <= ROP order
- * enough multiples of Q = EOQ (whole cases, >= MOQ) to lift IP above ROP */
-static int policy_rop_eoq(void *ctx, const struct sco_inv_sim_state *st, int64_t *out,
-                          struct sco_err *err)
+/* reorder point + EOQ: ROP = mu P + 1.645 sd sqrt(P) with P = L (the ERP default) or L + R
+ * (review-aware); at a review with IP <= ROP order enough multiples of Q = EOQ (whole cases,
+ * >= MOQ) to lift IP above ROP */
+static int rop_eoq(struct inst *in, const struct sco_inv_sim_state *st, int64_t *out, int with_r)
 {
-    (void)err;
-    struct inst *in = ctx;
     for (int i = 0; i < in->n; i++) {
         const struct sco_inv_sim_item *s = &in->it[i];
         double mu, sd;
         mean_sd(in, i, st->day, &mu, &sd);
-        double L = in->lead_mean[i];
+        double L = in->lead_mean[i] + (with_r ? REVIEW : 0);
         double rop = mu * L + 1.645 * sd * sqrt(L);
         double eoq = s->hold > 0 && mu > 0 ? sqrt(2 * s->fixed * mu / s->hold) : 0;
         int64_t qc = (int64_t)ceil(eoq / s->case_pack - 1e-9);
@@ -400,6 +401,20 @@ static int policy_rop_eoq(void *ctx, const struct sco_inv_sim_state *st, int64_t
         }
     }
     return 0;
+}
+
+static int policy_rop_eoq(void *ctx, const struct sco_inv_sim_state *st, int64_t *out,
+                          struct sco_err *err)
+{
+    (void)err;
+    return rop_eoq(ctx, st, out, 0);
+}
+
+static int policy_rop_eoq_lr(void *ctx, const struct sco_inv_sim_state *st, int64_t *out,
+                             struct sco_err *err)
+{
+    (void)err;
+    return rop_eoq(ctx, st, out, 1);
 }
 
 static int run_sim(const char *dir, const char *outdir, uint64_t seed)
@@ -466,7 +481,7 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
                 (long long)it->case_pack, (long long)it->moq, in.lead_mean[i], in.lead_sd[i],
                 it->on_hand0, mu);
     }
-    in.budget = 1.5 * week_value;
+    in.budget = budget_factor > 0 ? budget_factor * week_value : INFINITY;
     fprintf(pf, "# budget_per_order_day=%.4f review_days=%d window_days=%d history_days=%d "
                 "seed=%llu\n", in.budget, REVIEW, WINDOW, HIST, (unsigned long long)seed);
     fclose(pf);
@@ -475,11 +490,12 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
         const char *name;
         sco_inv_policy_fn *fn;
     } pol[] = { { "sco", policy_sco }, { "order_up_to_95", policy_out95 },
-                { "rop_eoq", policy_rop_eoq } };
-    struct sco_inv_sim_result tot[3];
-    struct sco_inv_sim_result *per = calloc((size_t)d.n * 3, sizeof *per);
+                { "rop_eoq", policy_rop_eoq }, { "rop_eoq_review", policy_rop_eoq_lr } };
+    enum { NP = 4 };
+    struct sco_inv_sim_result tot[NP];
+    struct sco_inv_sim_result *per = calloc((size_t)d.n * NP, sizeof *per);
     struct sco_err err = { 0 };
-    for (int p = 0; p < 3; p++) {
+    for (int p = 0; p < NP; p++) {
         if (sco__inv_simulate(in.it, d.n, WINDOW, 0, REVIEW, in.budget, pol[p].fn, &in,
                               per + (size_t)p * d.n, &tot[p], &err)) {
             fprintf(stderr, "inv-bench: %s: %s\n", pol[p].name, err.msg);
@@ -510,7 +526,7 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
         return 1;
     fprintf(rf, "policy,series,total,holding,lost_cost,fixed_cost,demand,served,fill_rate,"
                 "cycle_service,lines,cut_lines\n");
-    for (int p = 0; p < 3; p++)
+    for (int p = 0; p < NP; p++)
         for (int i = 0; i <= d.n; i++) {
             const struct sco_inv_sim_result *r = i < d.n ? &per[(size_t)p * d.n + i] : &tot[p];
             fprintf(rf, "%s,%s,%.4f,%.4f,%.4f,%.4f,%.0f,%.0f,%.5f,%.5f,%.0f,%.0f\n",
@@ -522,7 +538,7 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
     for (int i = 0; i < d.n; i++)
         fprintf(rf, "hindsight_bound,%s,%.4f,,,,,,,,,\n", d.s[i].id, hb[i]);
     fclose(rf);
-    for (int p = 0; p < 3; p++)
+    for (int p = 0; p < NP; p++)
         printf("policy=%s cost=%.2f holding=%.2f lost=%.2f fixed=%.2f fill_rate=%.4f "
                "cycle_service=%.4f lines=%.0f cut_lines=%.0f\n",
                pol[p].name, tot[p].total, tot[p].holding, tot[p].lost_cost, tot[p].fixed_cost,
@@ -532,7 +548,10 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
            hind_opt, d.n);
     printf("sco_plans=%ld plan_seconds=%.2f series=%d window_days=%d\n", in.plans, in.plan_s,
            d.n, WINDOW);
-    int best = tot[1].total <= tot[2].total ? 1 : 2;
+    int best = 1;
+    for (int p = 2; p < NP; p++)
+        if (tot[p].total < tot[best].total)
+            best = p;
     printf("SIM cost=%.2f fill_rate=%.4f best_reference=%s ref_cost=%.2f ref_fill_rate=%.4f "
            "cost_ratio_vs_best_reference=%.4f gap_to_hindsight_pct=%.2f\n",
            tot[0].total, tot[0].served / tot[0].demand, pol[best].name, tot[best].total,
@@ -644,6 +663,10 @@ int main(int argc, char **argv)
 {
     if (getenv("INV_HORIZON"))
         horizon = atoi(getenv("INV_HORIZON"));
+    if (getenv("INV_LOST_SALES"))
+        lost_sales = atoi(getenv("INV_LOST_SALES")) != 0;
+    if (getenv("INV_BUDGET_FACTOR"))
+        budget_factor = atof(getenv("INV_BUDGET_FACTOR"));
     if (getenv("INV_HINDSIGHT_S"))
         hind_limit = atof(getenv("INV_HINDSIGHT_S"));
     if (argc >= 5 && !strcmp(argv[1], "sim"))

@@ -138,7 +138,12 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
                     const struct sco_inv_dist *dd = &dist[d + 1];
                     hsum += y - dd->mean + sco__inv_dist_loss(dd, y);
                 }
-                g[n] += w[j] * (it->hold * hsum + p * sco__inv_dist_loss(&dist[d1 + 1], y));
+                double sh = sco__inv_dist_loss(&dist[d1 + 1], y);
+                /* lost sales: only the shortfall arising within the period (demand before it
+                 * that was not served is gone, not owed) */
+                if (pb->lost_sales && d0 >= 1)
+                    sh -= sco__inv_dist_loss(&dist[d0], y);
+                g[n] += w[j] * (it->hold * hsum + p * sh);
             }
         }
         /* storage: expected stock right after the arrival (mean lead time) */

@@ -130,6 +130,10 @@ struct sco_inv_problem {
     int32_t max_iter;          /* Lagrangian iterations, default 150 */
     double target_gap;         /* stop when the gap is below this, default 0.001 */
     uint64_t seed;
+    /* Shortage term of a stage: false = expected cumulative shortfall at the period's end
+     * (backorder view; convex, the exact MILP accepts it); true = only the shortfall arising
+     * within the period (lost-sales view; may be non-convex: decomposition only). */
+    bool lost_sales;
 };
 
 enum { SCO_INV_CUT_BUDGET = 1, SCO_INV_CUT_RECEIVING = 2, SCO_INV_CUT_STORAGE = 4 };
