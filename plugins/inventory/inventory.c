@@ -163,6 +163,10 @@ static const struct sco_config_key keys[] = {
     { "target_gap", SCO_CFG_F64, "0.001", "stop once the plan is this close to the bound", false },
     { "min_history_days", SCO_CFG_F64, "28", "less history than this is an exception", false },
     { "po_files", SCO_CFG_BOOL, "true", "write po/<supplier>_<warehouse>.csv and .html", false },
+    { "solver", SCO_CFG_STR, "decomposition",
+      "decomposition (DP + Lagrangian, any size) or milp (one exact GLPK MILP, small instances)",
+      false },
+    { "milp_time_limit_s", SCO_CFG_F64, "60", "time limit of the exact milp", false },
 };
 
 struct state {
@@ -825,8 +829,28 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
     struct sco_inv_plan plan;
     memset(&plan, 0, sizeof plan);
     host->progress(ctx, 0, 3, "planning");
-    if ((rc = sco__inv_solve(&b.pb, &plan, err)))
+    const char *solver;
+    double tlim;
+    if ((rc = host->cfg_str(ctx, "solver", &solver, err)) ||
+        (rc = host->cfg_f64(ctx, "milp_time_limit_s", &tlim, err)))
         goto out_b;
+    if (!strcasecmp(solver, "milp")) {
+        double bound;
+        rc = sco__inv_solve_milp(&b.pb, tlim, &plan, &bound, err);
+        if (rc == 1)
+            host->log_msg(ctx, SCO_LOG_WARN, "milp stopped at the time limit (%.0f s): gap %.3f%%",
+                          tlim, 100 * plan.gap);
+        if (rc < 0)
+            goto out_b;
+        rc = 0;
+    } else if (!strcasecmp(solver, "decomposition")) {
+        if ((rc = sco__inv_solve(&b.pb, &plan, err)))
+            goto out_b;
+    } else {
+        rc = host->cfg_error(ctx, "solver", err, "unknown solver '%s'; use decomposition or milp",
+                             solver);
+        goto out_b;
+    }
     host->log_msg(ctx, SCO_LOG_INFO,
                   "plan for %d SKU-locations: cost %.2f, lower bound %.2f, gap %.3f%% after %d "
                   "iterations", plan.n_items, plan.ub, plan.lb, 100 * plan.gap, plan.iters);

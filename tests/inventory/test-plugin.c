@@ -394,3 +394,25 @@ Test(inventory, plugin_bad_rows_and_config)
     cr_expect(strstr(err.msg, "inventory.rounding: unknown rounding 'sideways'"), "%s", err.msg);
     override_key = NULL;
 }
+
+Test(inventory, plugin_milp_solver_matches)
+{
+    load();
+    business(0);
+    char st[64] = { 0 };
+    struct sco_err err = { 0 };
+    double val[2];
+    for (int k = 0; k < 2; k++) {
+        memset(outputs, 0, sizeof outputs);
+        override_key = "solver", override_val = k ? "milp" : "decomposition";
+        cr_assert_eq(desc->run(NULL, st, &err), 0, "%s", err.msg);
+        struct sco_table *sum = out("inventory_plan");
+        cr_assert(sum);
+        for (size_t r = 0; r < sum->n; r++)
+            if (!strcmp(sum->c[t_col(sum, "metric")].s[r], "plan_cost"))
+                val[k] = sum->c[t_col(sum, "value")].f[r];
+    }
+    override_key = NULL;
+    /* no coupling rows here: the decomposition is exact, both give the optimum */
+    cr_expect_float_eq(val[0], val[1], 1e-6 * (1 + val[1]), "%.6f vs %.6f", val[0], val[1]);
+}
