@@ -220,6 +220,7 @@ static int load_sales(const char *dir, struct data *d)
 #define HORIZON 28
 static int horizon = 56; /* the sco policy's planning horizon in the simulation */
 static double hind_limit = 60;
+static double level_w = 0.5; /* weight of the last 28 days' level in the bench forecaster */
 static bool lost_sales = false; /* INV_LOST_SALES=1: lost-sales stage costs */
 static double budget_factor = 1.5; /* budget per order day = factor x mean weekly demand value */
 
@@ -263,7 +264,7 @@ static void forecast_cum(const double *hist, int t, int kmax, double *q)
     for (int i = w - n28; i < w; i++)
         s28 += h[i];
     double mw = w > 0 ? sw / w : 0, m28 = n28 > 0 ? s28 / n28 : 0;
-    double scale = mw > 0 ? 0.5 + 0.5 * m28 / mw : 1;
+    double scale = mw > 0 ? (1 - level_w) + level_w * m28 / mw : 1;
     double *sums = malloc(sizeof(double) * (size_t)(w + 1));
     for (int k = 1; k <= kmax; k++) {
         int ns = 0;
@@ -663,6 +664,8 @@ int main(int argc, char **argv)
 {
     if (getenv("INV_HORIZON"))
         horizon = atoi(getenv("INV_HORIZON"));
+    if (getenv("INV_LEVEL_W"))
+        level_w = atof(getenv("INV_LEVEL_W"));
     if (getenv("INV_LOST_SALES"))
         lost_sales = atoi(getenv("INV_LOST_SALES")) != 0;
     if (getenv("INV_BUDGET_FACTOR"))
