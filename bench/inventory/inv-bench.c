@@ -61,13 +61,26 @@ static int64_t parse_date(const char *s)
     return era * 146097 + doe - 719468;
 }
 
-/* splits a CSV line in place (no quoted commas in these files) */
+/* splits a CSV line in place (double quotes around a field are removed; "" inside is kept
+ * as is, which these files do not use) */
 static int split(char *line, char **f, int max)
 {
     int n = 0;
     char *p = line;
     line[strcspn(line, "\r\n")] = 0;
     while (n < max) {
+        if (*p == '"') {
+            char *q = strchr(p + 1, '"');
+            if (q) {
+                f[n++] = p + 1;
+                *q = 0;
+                p = q + 1;
+                if (*p != ',')
+                    break;
+                p++;
+                continue;
+            }
+        }
         f[n++] = p;
         char *c = strchr(p, ',');
         if (!c)
@@ -93,6 +106,10 @@ struct series {
     double *dem; /* n_days */
     double price;
     int nprice;
+    /* from items.csv / suppliers.csv when the data has them (sco layout) */
+    int has_item;
+    double cost, iprice, lead, lead_sd;
+    int64_t cp, moq;
 };
 
 struct data {
@@ -108,6 +125,71 @@ static int series_find(struct data *d, const char *id)
         if (!strcmp(d->s[i].id, id))
             return i;
     return -1;
+}
+
+/* sco layout: items.csv (sku, unit_cost, unit_price, case_pack, moq_units, supplier) and
+ * suppliers.csv (supplier, lead_time_days, lead_time_sd_days) give the real parameters of a
+ * series "SKU@WAREHOUSE" */
+static void load_items(const char *dir, struct data *d)
+{
+    char path[4096], line[8192], sline[4096];
+    char *h[64], *v[64];
+    snprintf(path, sizeof path, "%s/suppliers.csv", dir);
+    FILE *fs = fopen(path, "r");
+    snprintf(path, sizeof path, "%s/items.csv", dir);
+    FILE *fi = fopen(path, "r");
+    if (!fs || !fi || !fgets(line, sizeof line, fi) || !fgets(sline, sizeof sline, fs)) {
+        if (fs)
+            fclose(fs);
+        if (fi)
+            fclose(fi);
+        return;
+    }
+    int nh = split(sline, h, 64);
+    int cs = col_of(h, nh, "supplier"), cl = col_of(h, nh, "lead_time_days"),
+        csd = col_of(h, nh, "lead_time_sd_days");
+    char sid[256][64];
+    double sl[256], ssd[256];
+    int ns = 0;
+    while (cs >= 0 && cl >= 0 && ns < 256 && fgets(sline, sizeof sline, fs)) {
+        int n = split(sline, v, 64);
+        if (n <= cl)
+            continue;
+        snprintf(sid[ns], sizeof sid[ns], "%s", v[cs]);
+        sl[ns] = atof(v[cl]);
+        ssd[ns] = csd >= 0 && csd < n ? atof(v[csd]) : 0;
+        ns++;
+    }
+    nh = split(line, h, 64);
+    int ck = col_of(h, nh, "sku"), cc = col_of(h, nh, "unit_cost"),
+        cpr = col_of(h, nh, "unit_price"), ccp = col_of(h, nh, "case_pack"),
+        cm = col_of(h, nh, "moq_units"), csu = col_of(h, nh, "supplier");
+    while (ck >= 0 && cc >= 0 && ccp >= 0 && csu >= 0 && fgets(line, sizeof line, fi)) {
+        int n = split(line, v, 64);
+        if (n < nh)
+            continue;
+        int k = -1;
+        for (int j = 0; j < ns; j++)
+            if (!strcmp(sid[j], v[csu]))
+                k = j;
+        if (k < 0)
+            continue;
+        size_t lk = strlen(v[ck]);
+        for (int i = 0; i < d->n; i++) {
+            struct series *s = &d->s[i];
+            if (strncmp(s->id, v[ck], lk) || s->id[lk] != '@')
+                continue;
+            s->has_item = 1;
+            s->cost = atof(v[cc]);
+            s->iprice = cpr >= 0 ? atof(v[cpr]) : 0;
+            s->cp = atoll(v[ccp]) > 0 ? atoll(v[ccp]) : 1;
+            s->moq = cm >= 0 ? atoll(v[cm]) : 0;
+            s->lead = sl[k];
+            s->lead_sd = ssd[k];
+        }
+    }
+    fclose(fs);
+    fclose(fi);
 }
 
 static int load_sales(const char *dir, struct data *d)
@@ -209,6 +291,7 @@ static int load_sales(const char *dir, struct data *d)
     }
     for (int i = 0; i < d->n; i++)
         d->s[i].price = d->s[i].nprice ? d->s[i].price / d->s[i].nprice : 0;
+    load_items(dir, d);
     return 0;
 }
 
@@ -473,6 +556,23 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
             int l = (int)lround(in.lead_mean[i] + in.lead_sd[i] * gauss());
             in.lead[(size_t)i * WINDOW + t] = l < 1 ? 1 : l;
         }
+        if (d.s[i].has_item) {
+            /* the business' own item and supplier data; holding, penalty factor and fixed cost
+             * stay generated. Lead times are re-drawn from the supplier's mean and sd. */
+            const struct series *sr = &d.s[i];
+            price = sr->iprice > 0 ? sr->iprice : price;
+            it->unit_cost = sr->cost > 0 ? sr->cost : it->unit_cost;
+            it->hold = it->unit_cost * 0.25 / 365;
+            it->penalty = price > it->unit_cost ? (price - it->unit_cost) * 1.5 : it->unit_cost;
+            it->case_pack = sr->cp;
+            it->moq = sr->moq;
+            in.lead_mean[i] = sr->lead;
+            in.lead_sd[i] = sr->lead_sd;
+            for (int t = 0; t < WINDOW; t++) {
+                int l = (int)lround(sr->lead + sr->lead_sd * gauss());
+                in.lead[(size_t)i * WINDOW + t] = l < 1 ? 1 : l;
+            }
+        }
         it->lead = in.lead + (size_t)i * WINDOW;
         it->on_hand0 = round(mu * (in.lead_mean[i] + REVIEW));
         it->demand = d.s[i].dem + in.start;
@@ -513,7 +613,10 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
             hb[i] = 0;
             continue;
         }
-        if (sco__inv_hindsight(&in.it[i], WINDOW, 0, REVIEW, hind_limit, &c, &b, &err)) {
+        double lim = hind_limit;
+        if (d.n > 10 && lim > 600.0 / d.n)
+            lim = 600.0 / d.n < 2 ? 2 : 600.0 / d.n; /* about 10 minutes in all */
+        if (sco__inv_hindsight(&in.it[i], WINDOW, 0, REVIEW, lim, &c, &b, &err)) {
             fprintf(stderr, "inv-bench: hindsight %s: %s\n", d.s[i].id, err.msg);
             return 1;
         }
