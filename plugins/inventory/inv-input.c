@@ -224,6 +224,35 @@ static bool bad_num(double v)
     return !(v >= 0) || !isfinite(v);
 }
 
+/* Days from the planning date to the first allowed order weekday (0..6); -1 when the list
+ * names no weekday. An empty list allows every day. */
+static int weekday_offset(const char *list, int64_t plan_date)
+{
+    static const char *const names[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+    if (!list || !list[0])
+        return 0;
+    bool allow[7] = { false };
+    bool any = false;
+    for (const char *p = list; *p;) {
+        while (*p == ',' || *p == ' ' || *p == ';')
+            p++;
+        for (int d = 0; d < 7; d++)
+            if (!strncasecmp(p, names[d], 3)) {
+                allow[d] = any = true;
+                break;
+            }
+        while (*p && *p != ',' && *p != ';')
+            p++;
+    }
+    if (!any)
+        return -1;
+    int wd = (int)(((plan_date % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday; Mon = 0 */
+    for (int o = 0; o < 7; o++)
+        if (allow[(wd + o) % 7])
+            return o;
+    return -1;
+}
+
 /* ---- transfers ---------------------------------------------------------------------------- */
 
 static int add_open(struct sco_inv_built *b, int32_t i, int32_t day, double qty)
@@ -375,6 +404,14 @@ int sco__inv_input_build(const struct sco_inv_input *in, struct sco_inv_built *b
     for (size_t r = 0; r < in->sup.n; r++) {
         smap_put(&ms, in->s_id[r], NULL, (int32_t)r);
         double sd = in->s_lead_sd ? in->s_lead_sd[r] : 0;
+        if (in->s_days && weekday_offset(in->s_days[r], in->plan_date) < 0) {
+            rc = sco_err_set(err, SCO_ERR_DATA,
+                             "%s: order_weekdays '%s' of supplier '%s' names no weekday; use "
+                             "Mon,Tue,... or leave it empty for any day",
+                             org(&in->sup, "suppliers", r, ob, sizeof ob), in->s_days[r],
+                             in->s_id[r]);
+            goto fail;
+        }
         if (bad_num(in->s_lead[r]) || (!isnan(sd) && bad_num(sd))) {
             rc = sco_err_set(err, SCO_ERR_DATA,
                              "%s: lead time of supplier '%s' must be a number >= 0 (got %g, sd %g)",
@@ -536,20 +573,22 @@ int sco__inv_input_build(const struct sco_inv_input *in, struct sco_inv_built *b
         it->lead_mean = in->s_lead[s];
         double sd = in->s_lead_sd ? in->s_lead_sd[s] : 0;
         it->lead_sd = isfinite(sd) ? sd : 0;
+        it->order_offset = in->s_days ? weekday_offset(in->s_days[s], in->plan_date) : 0;
         /* lead time plus one review must fit in the forecast */
         int days[SCO_INV_MAX_LEADS];
         double w[SCO_INV_MAX_LEADS];
         int nl = sco__inv_lead_points(it->lead_mean, it->lead_sd, days, w), lhi = 0;
         for (int j = 0; j < nl; j++)
             lhi = days[j] > lhi ? days[j] : lhi;
-        if (lhi + c->review_days > it->n_days) {
+        if (lhi + c->review_days + it->order_offset > it->n_days) {
             rc = sco_err_set(err, SCO_ERR_DATA,
                              "%s: lead time %g days (sd %g) of supplier '%s' plus review_days %d "
                              "is longer than the %d-day forecast of sku '%s' at '%s'; forecast "
                              "at least %d days or shorten the review period",
                              org(&in->sup, "suppliers", (size_t)s, ob, sizeof ob), it->lead_mean,
                              it->lead_sd, in->s_id[s], c->review_days, it->n_days,
-                             in->i_sku[r], in->w_id[it->wh], lhi + c->review_days);
+                             in->i_sku[r], in->w_id[it->wh],
+                             lhi + c->review_days + it->order_offset);
             goto fail;
         }
     }

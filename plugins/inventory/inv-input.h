@@ -45,6 +45,7 @@ struct sco_inv_input {
     struct sco_inv_tab sup;
     const char *const *s_id;
     const double *s_lead, *s_lead_sd;
+    const char *const *s_days; /* optional order_weekdays, e.g. "Mon,Thu" (empty: any day) */
     /* warehouses: warehouse; storage_volume_l, receiving_volume_l_per_day optional */
     struct sco_inv_tab wh;
     const char *const *w_id;

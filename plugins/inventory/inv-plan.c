@@ -43,6 +43,9 @@ static int validate_item(const struct sco_inv_problem *pb, int i, struct sco_err
                            "item %d: costs and volume must be finite and >= 0", i);
     if (!(it->lead_mean >= 0) || !(it->lead_sd >= 0) || !isfinite(it->lead_mean + it->lead_sd))
         return sco_err_set(err, SCO_ERR_INVALID, "item %d: lead time must be >= 0", i);
+    if (it->order_offset < 0 || it->order_offset > 366)
+        return sco_err_set(err, SCO_ERR_INVALID, "item %d: order offset %d out of range", i,
+                           it->order_offset);
     if (it->n_days > 0 && !it->cum_q)
         return sco_err_set(err, SCO_ERR_INVALID, "item %d: no forecast quantiles", i);
     return 0;
@@ -77,12 +80,13 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
         if (L[j] > lhi)
             lhi = L[j];
     int n_stages = (pb->horizon_days + R - 1) / R;
+    int off = it->order_offset > 0 ? it->order_offset : 0;
     int M = 0;
-    while (M < n_stages && (M + 1) * R + lhi <= it->n_days)
+    while (M < n_stages && (M + 1) * R + off + lhi <= it->n_days)
         M++;
     s->M = M;
     s->wh = it->wh;
-    s->arr = (int32_t)lround(it->lead_mean);
+    s->arr = off + (int32_t)lround(it->lead_mean); /* order day offset + lead */
     s->moq_c = (int32_t)((it->moq + it->case_pack - 1) / it->case_pack);
     if (s->moq_c < 1)
         s->moq_c = 1;
@@ -93,7 +97,7 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
         s->S = 1;
         return 0;
     }
-    int kmax = M * R + lhi;
+    int kmax = M * R + off + lhi;
     for (int k = 1; k <= kmax; k++) {
         int rc = sco__inv_dist_init(&dist[k], pb->levels, it->cum_q + (size_t)(k - 1) * pb->n_levels,
                                     pb->n_levels, err);
@@ -125,7 +129,7 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
             p = pf;
     }
     for (int m = 0; m < M; m++) {
-        int tm = m * R;
+        int tm = m * R + off;
         double *g = s->G + (size_t)m * s->S;
         for (int j = 0; j < nl; j++) {
             double base = sco__inv_position(it->on_hand, it->open, it->n_open, tm + L[j]);
@@ -147,7 +151,7 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
             }
         }
         /* storage: expected stock right after the arrival (mean lead time) */
-        int da = tm + s->arr;
+        int da = m * R + s->arr;
         if (da > kmax)
             da = kmax;
         double mu = da >= 1 ? dist[da].mean : 0;
@@ -180,7 +184,8 @@ int sco__inv_model_build(const struct sco_inv_problem *pb, struct sco_inv_model 
     md->n_wh = pb->n_wh;
     int maxarr = 0;
     for (int32_t i = 0; i < pb->n_items; i++) {
-        int a = (int)lround(pb->items[i].lead_mean);
+        int a = (int)lround(pb->items[i].lead_mean) +
+                (pb->items[i].order_offset > 0 ? pb->items[i].order_offset : 0);
         if (a > maxarr)
             maxarr = a;
     }

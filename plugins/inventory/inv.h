@@ -113,6 +113,7 @@ struct sco_inv_item {
     int32_t n_open;
     int32_t n_days;          /* forecast rows k = 1..n_days */
     const double *cum_q;     /* n_days x n_levels: quantiles of demand over the first k days */
+    int32_t order_offset;    /* days from each review to the supplier's next order weekday */
 };
 
 struct sco_inv_problem {

@@ -40,6 +40,7 @@ static const struct sco_column_spec sup_cols[] = {
     { "supplier", SCO_COL_STR, false, NULL },
     { "lead_time_days", SCO_COL_F64, false, NULL },
     { "lead_time_sd_days", SCO_COL_F64, true, "lead-time variability (0 when absent)" },
+    { "order_weekdays", SCO_COL_STR, true, "e.g. Mon,Thu: orders go out on the first of them" },
 };
 static const struct sco_column_spec wh_cols[] = {
     { "warehouse", SCO_COL_STR, false, NULL },
@@ -505,6 +506,7 @@ static int read_inputs(struct sco_ctx *ctx, struct sco_inv_input *in, struct tab
     in->s_id = col_str(sup, "supplier");
     in->s_lead = col_f64(ctx, sup, "lead_time_days");
     in->s_lead_sd = col_f64(ctx, sup, "lead_time_sd_days");
+    in->s_days = col_str(sup, "order_weekdays");
     if ((rc = need(sup, in->s_id, "supplier", err)) ||
         (rc = need(sup, in->s_lead, "lead_time_days", err)))
         return rc;
@@ -719,14 +721,14 @@ static int write_po_files(struct sco_ctx *ctx, const struct sco_inv_input *in,
     char date[32], arr[32];
     fmt_date(in->plan_date, date, sizeof date);
     for (size_t a = 0; a < n;) {
-        if (ln[a].stage != 0) {
+        if (ln[a].stage != 0 || b->items[ln[a].item].order_offset != 0) {
             a++;
             continue;
         }
         size_t e = a;
         int32_t s0 = b->sup_row[ln[a].item], w0 = b->items[ln[a].item].wh;
-        while (e < n && ln[e].stage == 0 && b->sup_row[ln[e].item] == s0 &&
-               b->items[ln[e].item].wh == w0)
+        while (e < n && ln[e].stage == 0 && b->items[ln[e].item].order_offset == 0 &&
+               b->sup_row[ln[e].item] == s0 && b->items[ln[e].item].wh == w0)
             e++;
         const char *sup = in->s_id[s0], *wh = in->w_id[w0];
         char rel[512];
@@ -911,12 +913,18 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         const struct pol *p = &pol[i];
         const char *sup = in.s_id[b.sup_row[i]], *wh = in.w_id[it->wh];
         int64_t units = ln[r].cases * it->case_pack;
-        int64_t od = in.plan_date + (int64_t)ln[r].stage * R;
+        int64_t od = in.plan_date + (int64_t)ln[r].stage * R + it->order_offset;
+        bool firm = ln[r].stage == 0 && it->order_offset == 0;
         fmt_date(od, d1, sizeof d1);
         snprintf(id, sizeof id, "PO-%s-%s-%s", d1, sup, wh);
         const char *cut = cut_name(plan.cut[i]), *bind = cut_name(plan.binding[i]);
         int64_t moq_c = (it->moq + it->case_pack - 1) / it->case_pack;
-        if (ln[r].stage == 0)
+        if (ln[r].stage == 0 && !firm)
+            snprintf(buf, sizeof buf,
+                     "next order day of supplier '%s' is in %d days: position %.0f raised to %.0f "
+                     "(expected fill %.1f%%)%s%s", sup, it->order_offset, p->ip, p->y0,
+                     100 * p->fill, cut ? "; cut by " : "", cut ? cut : "");
+        else if (ln[r].stage == 0)
             snprintf(buf, sizeof buf,
                      "position %.0f below reorder point %.0f: raised to %.0f (expected fill "
                      "%.1f%% over %.0f d, target %s %.1f%%); case %lld%s%s%s",
@@ -929,8 +937,9 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         else
             snprintf(buf, sizeof buf,
                      "planned for the review in %d days: covers days %d-%d after arrival%s%s",
-                     ln[r].stage * R, ln[r].stage * R + (int)lround(it->lead_mean),
-                     (ln[r].stage + 1) * R + (int)lround(it->lead_mean) - 1,
+                     ln[r].stage * R + it->order_offset,
+                     ln[r].stage * R + it->order_offset + (int)lround(it->lead_mean),
+                     (ln[r].stage + 1) * R + it->order_offset + (int)lround(it->lead_mean) - 1,
                      cut ? "; cut by " : "", cut ? cut : "");
         why[r] = strdup(buf);
         if (!why[r]) {
@@ -940,7 +949,7 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         if ((rc = tb_s(&t, "po_id", r, id, err)) || (rc = tb_s(&t, "supplier", r, sup, err)) ||
             (rc = tb_s(&t, "warehouse", r, wh, err)) ||
             (rc = tb_s(&t, "sku", r, in.i_sku[b.item_row[i]], err)) ||
-            (rc = tb_s(&t, "status", r, ln[r].stage == 0 ? "firm" : "planned", err)) ||
+            (rc = tb_s(&t, "status", r, firm ? "firm" : "planned", err)) ||
             (rc = tb_s(&t, "why", r, buf, err)))
             goto out;
         tb_i(&t, "cases", r, ln[r].cases);
@@ -1019,7 +1028,7 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         double v = (double)(ln[r].cases * b.items[ln[r].item].case_pack) *
                    b.items[ln[r].item].unit_cost;
         all += v;
-        if (ln[r].stage == 0)
+        if (ln[r].stage == 0 && b.items[ln[r].item].order_offset == 0)
             firm += v;
     }
     size_t r = 0;
@@ -1042,7 +1051,7 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
     {
         double lt = 0;
         for (size_t q = 0; q < nlines; q++)
-            lt += ln[q].stage == 0;
+            lt += ln[q].stage == 0 && b.items[ln[q].item].order_offset == 0;
         T()->f64_mut(t.t, tb_col(&t, "value"))[2] = lt;
     }
     for (int m = 0; m < NS; m++)

@@ -132,6 +132,29 @@ Test(inventory, input_netting_and_transfers)
     sco__inv_built_fini(&b);
 }
 
+Test(inventory, input_order_weekdays)
+{
+    struct sco_inv_input in;
+    make(&in);
+    /* day 20000 is a Friday (1970-01-01 + 20000 d = 2024-10-04) */
+    const char *days[] = { "Mon,Thu" };
+    in.s_days = days;
+    struct sco_inv_built b;
+    struct sco_err err = { 0 };
+    cr_assert_eq(sco__inv_input_build(&in, &b, &err), 0, "%s", err.msg);
+    for (int32_t i = 0; i < b.pb.n_items; i++)
+        cr_expect_eq(b.items[i].order_offset, 3, "Friday -> Monday");
+    struct sco_inv_plan plan;
+    cr_assert_eq(sco__inv_solve(&b.pb, &plan, &err), 0, "%s", err.msg);
+    cr_expect_gt(plan.n_valid[0], 0);
+    sco__inv_plan_fini(&plan);
+    sco__inv_built_fini(&b);
+    days[0] = "fri";
+    cr_assert_eq(sco__inv_input_build(&in, &b, &err), 0, "%s", err.msg);
+    cr_expect_eq(b.items[0].order_offset, 0);
+    sco__inv_built_fini(&b);
+}
+
 static void expect_error(struct sco_inv_input *in, const char *a, const char *b)
 {
     struct sco_inv_built bt;
@@ -172,6 +195,12 @@ Test(inventory, bad_inputs_name_the_row)
     const char *kind[] = { "purchase", "gift" };
     in.o_kind = kind;
     expect_error(&in, "open_orders.csv:3: kind 'gift'", NULL);
+
+    make(&in);
+    const char *days[] = { "someday" };
+    in.s_days = days;
+    expect_error(&in, "suppliers.csv:2: order_weekdays 'someday' of supplier 'S1' names no "
+                      "weekday", NULL);
 
     make(&in);
     in.cfg.service_level = 1.5;
