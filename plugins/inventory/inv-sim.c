@@ -144,6 +144,7 @@ static void hind_cb(glp_tree *tree, void *info)
  * Strong bounds x[r][t] <= d[t] z[r]. Which units serve which day does not change the stock
  * levels, so this equals the simulator's accounting; serving from stock is always cheaper than
  * losing, so the optimum never loses a sale it could serve. The budget is relaxed (a bound). */
+/* *cost is NAN when the time limit passed before any integer solution (the bound stands). */
 int sco__inv_hindsight(const struct sco_inv_sim_item *it, int32_t n_days, int32_t first_review,
                        int32_t review_days, double time_limit_s, double *cost, double *bound,
                        struct sco_err *err)
@@ -264,6 +265,13 @@ int sco__inv_hindsight(const struct sco_inv_sim_item *it, int32_t n_days, int32_
     parm.mip_gap = 1e-7;
     int grc = glp_intopt(lp, &parm);
     int st = glp_mip_status(lp);
+    if (grc == GLP_ETMLIM && st != GLP_OPT && st != GLP_FEAS) {
+        /* no incumbent within the time limit: the best bound is still a valid bound */
+        *cost = NAN;
+        *bound = cb.have ? cb.bound : 0;
+        rc = 0;
+        goto out;
+    }
     if ((grc != 0 && grc != GLP_ETMLIM && grc != GLP_EMIPGAP) || (st != GLP_OPT && st != GLP_FEAS)) {
         rc = sco_err_set(err, SCO_ERR_INFEASIBLE, "hindsight: glpk intopt failed (code %d, "
                          "status %d)", grc, st);
