@@ -764,6 +764,64 @@ static int run_scale(int n, int nw, uint64_t seed, int iters)
     return 0;
 }
 
+/* inv-bench fcum DATA_DIR OUT.csv YYYY-MM-DD DAYS: forecast_cumulative for every series of
+ * DATA_DIR/sales.csv (sco layout) from the history before the date, by the bench forecaster;
+ * lets the host run the inventory stage end to end without the forecast stage. */
+static int run_fcum(const char *dir, const char *outp, const char *date, int days)
+{
+    struct data d = { 0 };
+    if (load_sales(dir, &d))
+        return 1;
+    int64_t pd = parse_date(date);
+    if (pd == INT64_MIN || days < 1) {
+        fprintf(stderr, "inv-bench: bad date '%s' or days %d\n", date, days);
+        return 1;
+    }
+    int t = (int)(pd - d.day0); /* history: data days [0, t) */
+    if (t < 28 || t > d.n_days + 1) {
+        fprintf(stderr, "inv-bench: %s is outside the sales history\n", date);
+        return 1;
+    }
+    FILE *f = fopen(outp, "w");
+    if (!f) {
+        fprintf(stderr, "inv-bench: cannot write '%s': %s\n", outp, strerror(errno));
+        return 1;
+    }
+    fprintf(f, "sku,warehouse,days,mean");
+    for (int l = 0; l < NLEV; l++) {
+        char nm[16];
+        snprintf(nm, sizeof nm, "%g", LEVELS[l] * 100);
+        for (char *c = nm; *c; c++)
+            if (*c == '.')
+                *c = '_';
+        fprintf(f, ",q%s", nm);
+    }
+    fputc('\n', f);
+    double *q = malloc(sizeof(double) * (size_t)days * NLEV);
+    for (int i = 0; i < d.n; i++) {
+        char sku[96];
+        snprintf(sku, sizeof sku, "%s", d.s[i].id);
+        char *at = strchr(sku, '@');
+        if (!at)
+            continue;
+        *at = 0;
+        forecast_cum(d.s[i].dem, t < d.n_days ? t : d.n_days, days, q);
+        int w = t < HIST ? t : HIST;
+        double m = 0;
+        for (int k = t - w; k < t && k < d.n_days; k++)
+            m += d.s[i].dem[k];
+        m /= w;
+        for (int k = 1; k <= days; k++) {
+            fprintf(f, "%s,%s,%d,%.4f", sku, at + 1, k, m * k);
+            for (int l = 0; l < NLEV; l++)
+                fprintf(f, ",%.4f", q[(size_t)(k - 1) * NLEV + l]);
+            fputc('\n', f);
+        }
+    }
+    free(q);
+    return fclose(f) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (getenv("INV_HORIZON"))
@@ -778,6 +836,8 @@ int main(int argc, char **argv)
         hind_limit = atof(getenv("INV_HINDSIGHT_S"));
     if (argc >= 5 && !strcmp(argv[1], "sim"))
         return run_sim(argv[2], argv[3], strtoull(argv[4], NULL, 10));
+    if (argc >= 6 && !strcmp(argv[1], "fcum"))
+        return run_fcum(argv[2], argv[3], argv[4], atoi(argv[5]));
     if (argc >= 5 && !strcmp(argv[1], "scale"))
         return run_scale(atoi(argv[2]), atoi(argv[3]), strtoull(argv[4], NULL, 10),
                          argc >= 6 ? atoi(argv[5]) : 60);

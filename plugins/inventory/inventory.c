@@ -719,17 +719,18 @@ static int write_po_files(struct sco_ctx *ctx, const struct sco_inv_input *in,
                           const char *const *why, struct sco_err *err)
 {
     char date[32], arr[32];
-    fmt_date(in->plan_date, date, sizeof date);
     for (size_t a = 0; a < n;) {
-        if (ln[a].stage != 0 || b->items[ln[a].item].order_offset != 0) {
+        if (ln[a].stage != 0) {
             a++;
             continue;
         }
         size_t e = a;
         int32_t s0 = b->sup_row[ln[a].item], w0 = b->items[ln[a].item].wh;
-        while (e < n && ln[e].stage == 0 && b->items[ln[e].item].order_offset == 0 &&
-               b->sup_row[ln[e].item] == s0 && b->items[ln[e].item].wh == w0)
+        while (e < n && ln[e].stage == 0 && b->sup_row[ln[e].item] == s0 &&
+               b->items[ln[e].item].wh == w0)
             e++;
+        /* the supplier's next order day (today, or its next order weekday) */
+        fmt_date(in->plan_date + b->items[ln[a].item].order_offset, date, sizeof date);
         const char *sup = in->s_id[s0], *wh = in->w_id[w0];
         char rel[512];
         for (int kind = 0; kind < 2; kind++) {
@@ -771,7 +772,8 @@ static int write_po_files(struct sco_ctx *ctx, const struct sco_inv_input *in,
                 int64_t units = ln[k].cases * it->case_pack;
                 double value = (double)units * it->unit_cost;
                 total += value;
-                fmt_date(in->plan_date + (int64_t)lround(it->lead_mean), arr, sizeof arr);
+                fmt_date(in->plan_date + it->order_offset + (int64_t)lround(it->lead_mean), arr,
+                         sizeof arr);
                 if (kind == 0) {
                     fprintf(f, "PO-%s-", date);
                     csv_field(f, sup);
