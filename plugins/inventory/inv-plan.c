@@ -564,6 +564,66 @@ static bool over(double use, double cap)
     return use > cap * (1 + 1e-9) + 1e-9;
 }
 
+/* The cheapest way (cost per unit of freed capacity) for an item to free capacity on a row:
+ * cut its order at stage st (and so every later position), or shift it to stage st + 1 when
+ * that stage's budget and receiving rows have room (only the stage-st position drops). */
+static int repair_move(const struct sco_inv_model *md, const struct sco_inv_sub *s,
+                       const int32_t *n, const struct rows *rw, int type, int idx, int *st,
+                       int32_t *dn, bool *shift, double *ratio)
+{
+    double freed;
+    if (!reduce_move(s, n, rw, type, idx, st, dn, &freed))
+        return 0;
+    double dc = move_delta(s, n, *st, *dn);
+    double best = isfinite(dc) ? dc / freed : INFINITY;
+    *shift = false;
+    int s2 = *st + 1;
+    if (s2 < s->M) {
+        int32_t d = -*dn;
+        int32_t q = n[*st] - (*st > 0 ? n[*st - 1] : 0), q2 = n[s2] - n[*st];
+        double f2 = 0;
+        if (type == ROW_B)
+            f2 = s->cost_case * d;
+        else if (type == ROW_R)
+            f2 = s->vol_case * d;
+        else if (idx % rw->NS == *st)
+            f2 = stor_use(s, *st, n[*st]) - stor_use(s, *st, n[*st] - d);
+        if (f2 > 0 && (q2 > 0 || d >= s->moq_c)) {
+            int day = s2 * rw->R + s->arr;
+            bool ok = !over(rw->use_b[s2] + s->cost_case * d, md->cap_b[s2]);
+            if (ok && day < rw->ND)
+                ok = !over(rw->use_r[s->wh * rw->ND + day] + s->vol_case * d,
+                           md->cap_r[s->wh * rw->ND + day]);
+            if (ok) {
+                const double *g = s->G + (size_t)*st * s->S;
+                double c = g[n[*st] - d] - g[n[*st]];
+                if (q == d)
+                    c -= s->fixed;
+                if (q2 == 0)
+                    c += s->fixed;
+                if (c / f2 < best) {
+                    best = c / f2;
+                    *shift = true;
+                }
+            }
+        }
+    }
+    *ratio = best;
+    return isfinite(best);
+}
+
+static void apply_repair(const struct sco_inv_sub *s, struct rows *rw, int32_t *n, int st,
+                         int32_t dn, bool shift)
+{
+    if (!shift) {
+        apply_move(s, rw, n, st, dn);
+        return;
+    }
+    usage_add(s, rw, n, -1);
+    n[st] += dn; /* dn < 0: the cases now arrive with the next stage's order */
+    usage_add(s, rw, n, +1);
+}
+
 /* Repairs every violated row, then fills slack with cost-reducing additions. */
 static int repair(const struct sco_inv_model *md, struct rows *rw, int32_t *ncum, uint8_t *cut,
                   struct sco_err *err)
@@ -586,14 +646,12 @@ static int repair(const struct sco_inv_model *md, struct rows *rw, int32_t *ncum
             for (int32_t i = 0; i < md->n_items; i++) {
                 int st;
                 int32_t dn;
-                double fr;
+                bool sh;
+                double ratio;
                 const int32_t *n = ncum + (size_t)i * NS;
-                if (!reduce_move(&md->sub[i], n, rw, t, r, &st, &dn, &fr))
+                if (!repair_move(md, &md->sub[i], n, rw, t, r, &st, &dn, &sh, &ratio))
                     continue;
-                double dc = move_delta(&md->sub[i], n, st, dn);
-                if (!isfinite(dc))
-                    continue;
-                if (heap_push(&h, (struct mv){ dc / fr, i, ver[i] }))
+                if (heap_push(&h, (struct mv){ ratio, i, ver[i] }))
                     goto nomem;
             }
             while (h.n > 0 && over(use[t][r], cap[t][r])) {
@@ -603,17 +661,22 @@ static int repair(const struct sco_inv_model *md, struct rows *rw, int32_t *ncum
                 int32_t *n = ncum + (size_t)v.item * NS;
                 int st;
                 int32_t dn;
-                double fr;
-                if (!reduce_move(&md->sub[v.item], n, rw, t, r, &st, &dn, &fr))
+                bool sh;
+                double ratio;
+                if (!repair_move(md, &md->sub[v.item], n, rw, t, r, &st, &dn, &sh, &ratio))
                     continue;
-                apply_move(&md->sub[v.item], rw, n, st, dn);
+                if (h.n > 0 && ratio > h.a[0].key + 1e-12 * fabs(ratio)) {
+                    /* the move got dearer (a destination filled up): requeue */
+                    if (heap_push(&h, (struct mv){ ratio, v.item, ver[v.item] }))
+                        goto nomem;
+                    continue;
+                }
+                apply_repair(&md->sub[v.item], rw, n, st, dn, sh);
                 cut[v.item] |= flag[t];
                 ver[v.item]++;
-                if (reduce_move(&md->sub[v.item], n, rw, t, r, &st, &dn, &fr)) {
-                    double dc = move_delta(&md->sub[v.item], n, st, dn);
-                    if (isfinite(dc) && heap_push(&h, (struct mv){ dc / fr, v.item, ver[v.item] }))
+                if (repair_move(md, &md->sub[v.item], n, rw, t, r, &st, &dn, &sh, &ratio))
+                    if (heap_push(&h, (struct mv){ ratio, v.item, ver[v.item] }))
                         goto nomem;
-                }
             }
         }
     /* fill: the most cost-reducing single additions that fit every row */
@@ -733,6 +796,7 @@ int sco__inv_solve(const struct sco_inv_problem *pb, struct sco_inv_plan *plan,
     double tgap = pb->target_gap > 0 ? pb->target_gap : 1e-3;
     double theta = 2.0;
     int no_imp = 0, it;
+    const int patience = 6; /* halve the step after this many */
     for (it = 0; it < max_iter; it++) {
         for (int r = 0; r < nrow; r++)
             price[r] = isfinite(cap[r]) && cap[r] > 0 ? kappa[r] / cap[r] : 0;
@@ -752,7 +816,7 @@ int sco__inv_solve(const struct sco_inv_problem *pb, struct sco_inv_plan *plan,
                 no_imp++;
             lb = L;
             memcpy(kbest, kappa, sizeof(double) * nrow);
-        } else if (++no_imp >= 6) {
+        } else if (++no_imp >= patience) {
             theta *= 0.5;
             no_imp = 0;
         }
