@@ -474,8 +474,21 @@ static struct sco_tensor *d_bpr(struct ctx *c)
 {
     return RT->bpr(G, leaf(c, "pos", -2, 2, 1, 3000), leaf(c, "neg", -2, 2, 1, 3000));
 }
+static struct sco_tensor *d_conv1d(struct ctx *c)
+{
+    return RT->conv1d(G, leaf(c, "x", -1, 1, 3, 4, 50, 8), leaf(c, "w", -0.5f, 0.5f, 3, 3, 8, 16),
+                      leaf(c, "b", -1, 1, 1, 16), 4, SCO_ACT_GELU);
+}
+static struct sco_tensor *d_gru(struct ctx *c)
+{
+    return RT->gru(G, leaf(c, "x", -1, 1, 3, 16, 10, 8), leaf(c, "wih", -0.3f, 0.3f, 2, 8, 96),
+                   leaf(c, "whh", -0.3f, 0.3f, 2, 32, 96), leaf(c, "bih", -0.3f, 0.3f, 1, 96),
+                   leaf(c, "bhh", -0.3f, 0.3f, 1, 96), leaf(c, "h0", -0.5f, 0.5f, 2, 16, 32));
+}
 
 const struct op_case dev_cases[] = {
+    { "conv1d_dilated_gelu", d_conv1d, 0 },
+    { "gru_16x10", d_gru, 0 },
     { "dropout_train", d_dropout_train, 0 },
     { "add_bias_rows", d_add_bias_rows, 0 },
     { "mul_broadcast_middle", d_mul_bcast_middle, 0 },

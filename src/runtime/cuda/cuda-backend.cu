@@ -3,7 +3,8 @@
  * Memory is CUDA managed memory, so the runtime's CPU kernels can run any op this backend
  * does not take (supports() false) on the same buffers after a sync. On the device:
  * matrix products through cuBLAS (TF32 only when allowed), softmax / log-softmax through
- * cuDNN, our own kernels for everything else except conv1d and GRU: elementwise ops with
+ * cuDNN, conv1d (im2col) and the GRU's matrix products through cuBLAS, our own kernels for
+ * everything else: elementwise ops with
  * broadcasting, fused bias + activation, sum / mean, concat / slice / transpose, embedding,
  * dropout (the CPU backend's counter-based hash, so the same masks), layer norm, every loss,
  * the gradient norm and the optimizer updates. Reductions use one thread per output in a
@@ -783,6 +784,87 @@ __global__ void k_sum_parts(const double *part, int64_t n, double *out)
         out[0] = sh[0];
 }
 
+/* ---- conv1d (causal, dilated): im2col + cuBLAS; col2im gathers, one thread per x element ---- */
+
+__global__ void k_im2col(const float *x, int64_t B, int64_t T, int64_t C, int64_t K, int64_t dil,
+                         float *col)
+{
+    GRID_LOOP(q, B * T * K * C)
+    {
+        int64_t j = q % C, k = (q / C) % K, bt = q / (C * K), t = bt % T, b = bt / T;
+        int64_t ts = t - dil * (K - 1 - k);
+        col[q] = ts < 0 ? 0.0f : x[(b * T + ts) * C + j];
+    }
+}
+
+__global__ void k_col2im(const float *col, int64_t B, int64_t T, int64_t C, int64_t K,
+                         int64_t dil, float *gx)
+{
+    GRID_LOOP(q, B * T * C)
+    {
+        int64_t j = q % C, ts = (q / C) % T, b = q / (C * T);
+        float acc = 0;
+        for (int64_t k = 0; k < K; k++) {
+            int64_t t = ts + dil * (K - 1 - k);
+            if (t < T)
+                acc += col[((b * T + t) * K + k) * C + j];
+        }
+        gx[q] += acc;
+    }
+}
+
+/* ---- GRU: one step's gates, one thread per (batch row, hidden unit) ---- */
+
+__global__ void k_gru_step(const float *xg, float *hgt, float *gt, const float *bhh,
+                           const float *hp, int64_t ldh, float *out, int64_t t, int64_t B,
+                           int64_t T, int64_t H)
+{
+    GRID_LOOP(q, B * H)
+    {
+        int64_t b = q / H, j = q % H, G = 3 * H;
+        float *hr = hgt + b * G, *gr = gt + b * G;
+        const float *xr = xg + (b * T + t) * G;
+        if (bhh) {
+            hr[j] += bhh[j];
+            hr[H + j] += bhh[H + j];
+            hr[2 * H + j] += bhh[2 * H + j];
+        }
+        float r = d_sigm(xr[j] + hr[j]);
+        float z = d_sigm(xr[H + j] + hr[H + j]);
+        float nn = tanhf(xr[2 * H + j] + r * hr[2 * H + j]);
+        gr[j] = r;
+        gr[H + j] = z;
+        gr[2 * H + j] = nn;
+        out[(b * T + t) * H + j] = (1 - z) * nn + z * (hp ? hp[b * ldh + j] : 0.0f);
+    }
+}
+
+__global__ void k_gru_step_bwd(const float *dh, const float *dout, const float *gt,
+                               const float *hgt, const float *hp, int64_t ldh, float *dxg,
+                               float *dhg, float *dhp, int64_t t, int64_t B, int64_t T,
+                               int64_t H)
+{
+    GRID_LOOP(q, B * H)
+    {
+        int64_t b = q / H, j = q % H, G = 3 * H;
+        const float *gr = gt + b * G, *hr = hgt + b * G;
+        float *dx = dxg + (b * T + t) * G, *dhh = dhg + b * G;
+        float d = dh[b * H + j] + dout[(b * T + t) * H + j];
+        float r = gr[j], z = gr[H + j], nn = gr[2 * H + j];
+        float h_prev = hp ? hp[b * ldh + j] : 0.0f;
+        float dn = d * (1 - z) * (1 - nn * nn);
+        float dz = d * (h_prev - nn) * z * (1 - z);
+        float dr = dn * hr[2 * H + j] * r * (1 - r);
+        dx[j] = dr;
+        dx[H + j] = dz;
+        dx[2 * H + j] = dn;
+        dhh[j] = dr;
+        dhh[H + j] = dz;
+        dhh[2 * H + j] = dn * r;
+        dhp[b * H + j] = d * z;
+    }
+}
+
 /* ---- cuBLAS GEMM, row-major: C = op(A) op(B) * alpha + beta C ---- */
 static int gemm(struct sco__backend *be, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
                 float alpha, const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
@@ -859,7 +941,10 @@ static bool cu_supports(struct sco__backend *be, const struct sco__node *n)
     case SCO__OP_LOG_SOFTMAX:
         /* cuDNN starts on first use; if it cannot, the CPU takes these ops */
         return dnn(be, NULL) == 0;
-    default: /* conv1d, gru: the CPU kernels over managed memory */
+    case SCO__OP_CONV1D:
+    case SCO__OP_GRU:
+        return true;
+    default:
         return false;
     }
 }
@@ -1059,6 +1144,123 @@ static void mm_dims(const struct sco__node *n, int64_t *B, int64_t *M, int64_t *
     *bs = b->ndim == 2;
 }
 
+static int conv1d_run(struct sco__backend *be, struct sco__node *n, bool bwd,
+                      struct sco_err *err)
+{
+    cudaStream_t st = be->stream;
+    const struct sco_tensor *x = n->in[0], *w = n->in[1], *bias = n->in[2], *y = n->out;
+    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2], K = w->shape[0],
+            O = w->shape[2], dil = n->i1, M = B * T, KC = K * C;
+    float *col = n->aux, *pre = n->i0 == SCO_ACT_GELU ? n->aux + M * KC : NULL;
+    int rc = 0;
+    if (!bwd) {
+        k_im2col<<<blocks(M * KC), 256, 0, st>>>(Fp(x), B, T, C, K, dil, col);
+        CK(cudaGetLastError(), "kernel launch");
+        if ((rc = gemm(be, false, false, M, O, KC, 1, col, KC, Fp(w), O, 0, Fp(y), O, err)))
+            return rc;
+        if (bias || n->i0 != SCO_ACT_NONE)
+            k_bias_act<<<blocks(M * O), 256, 0, st>>>(Fp(y), pre, bias ? Fp(bias) : NULL, n->i0,
+                                                     M, O);
+        CK(cudaGetLastError(), "kernel launch");
+        return 0;
+    }
+    const float *dz = y->grad;
+    if (n->i0 != SCO_ACT_NONE) {
+        k_act_bwd<<<blocks(M * O), 256, 0, st>>>(Fp(y), pre, y->grad, n->aux2, n->i0, M * O);
+        CK(cudaGetLastError(), "kernel launch");
+        dz = n->aux2;
+    }
+    if (w->grad && (rc = gemm(be, true, false, KC, O, M, 1, col, KC, dz, O, 1, w->grad, O, err)))
+        return rc;
+    if (bias && bias->grad) {
+        k_colsum<<<blocks(O), 256, 0, st>>>(dz, M, O, bias->grad);
+        CK(cudaGetLastError(), "kernel launch");
+    }
+    if (x->grad) {
+        /* the columns are no longer needed: reuse them for d(col) */
+        if ((rc = gemm(be, false, true, M, KC, O, 1, dz, O, Fp(w), O, 0, col, KC, err)))
+            return rc;
+        k_col2im<<<blocks(M * C), 256, 0, st>>>(col, B, T, C, K, dil, x->grad);
+        CK(cudaGetLastError(), "kernel launch");
+    }
+    return 0;
+}
+
+/* GRU as on the CPU: aux = xg [B*T, 3H], hg [T, B, 3H], gates [T, B, 3H]; aux2 = dxg
+ * [B*T, 3H], dhg [B, 3H], dh [B, H], dhp [B, H]. Per step: cuBLAS for h W_hh, own kernels
+ * for the gates. */
+static int gru_run(struct sco__backend *be, struct sco__node *n, bool bwd, struct sco_err *err)
+{
+    cudaStream_t st = be->stream;
+    const struct sco_tensor *x = n->in[0], *wih = n->in[1], *whh = n->in[2];
+    const struct sco_tensor *bih = n->in[3], *bhh = n->in[4], *h0 = n->in[5];
+    int64_t B = x->shape[0], T = x->shape[1], NI = x->shape[2], H = whh->shape[0], G = 3 * H;
+    float *xg = n->aux, *hg = xg + B * T * G, *gates = hg + T * B * G;
+    float *out = Fp(n->out);
+    int rc = 0;
+    if (!bwd) {
+        if ((rc = gemm(be, false, false, B * T, G, NI, 1, Fp(x), NI, Fp(wih), G, 0, xg, G, err)))
+            return rc;
+        if (bih)
+            k_bias_act<<<blocks(B * T * G), 256, 0, st>>>(xg, NULL, Fp(bih), SCO_ACT_NONE,
+                                                         B * T, G);
+        CK(cudaGetLastError(), "kernel launch");
+        for (int64_t t = 0; t < T; t++) {
+            float *hgt = hg + t * B * G, *gt = gates + t * B * G;
+            const float *hp = t == 0 ? (h0 ? Fp(h0) : NULL) : out + (t - 1) * H;
+            int64_t ldh = t == 0 ? H : T * H;
+            if (hp)
+                rc = gemm(be, false, false, B, G, H, 1, hp, ldh, Fp(whh), G, 0, hgt, G, err);
+            else
+                CK(cudaMemsetAsync(hgt, 0, (size_t)(B * G) * sizeof(float), st), "memset");
+            if (rc)
+                return rc;
+            k_gru_step<<<blocks(B * H), 256, 0, st>>>(xg, hgt, gt, bhh ? Fp(bhh) : NULL, hp, ldh,
+                                                      out, t, B, T, H);
+            CK(cudaGetLastError(), "kernel launch");
+        }
+        return 0;
+    }
+    float *dxg = n->aux2, *dhg = dxg + B * T * G, *dh = dhg + B * G, *dhp = dh + B * H;
+    float *gwhh = whh->grad, *gbhh = bhh ? bhh->grad : NULL;
+    CK(cudaMemsetAsync(dh, 0, (size_t)(B * H) * sizeof(float), st), "memset");
+    for (int64_t t = T - 1; t >= 0; t--) {
+        const float *hp = t > 0 ? out + (t - 1) * H : h0 ? Fp(h0) : NULL;
+        int64_t ldh = t > 0 ? T * H : H;
+        k_gru_step_bwd<<<blocks(B * H), 256, 0, st>>>(dh, n->out->grad, gates + t * B * G,
+                                                      hg + t * B * G, hp, ldh, dxg, dhg, dhp, t,
+                                                      B, T, H);
+        CK(cudaGetLastError(), "kernel launch");
+        if (gwhh && hp && (rc = gemm(be, true, false, H, G, B, 1, hp, ldh, dhg, G, 1, gwhh, G,
+                                     err)))
+            return rc;
+        if (gbhh) {
+            k_colsum<<<blocks(G), 256, 0, st>>>(dhg, B, G, gbhh);
+            CK(cudaGetLastError(), "kernel launch");
+        }
+        /* dh_{t-1} = direct part + dhg W_hh^T */
+        if ((rc = gemm(be, false, true, B, H, G, 1, dhg, G, Fp(whh), G, 1, dhp, H, err)))
+            return rc;
+        CK(cudaMemcpyAsync(dh, dhp, (size_t)(B * H) * sizeof(float), cudaMemcpyDefault, st),
+           "copy");
+    }
+    if (h0 && h0->grad) {
+        k_add_into<<<blocks(B * H), 256, 0, st>>>(h0->grad, dh, B * H);
+        CK(cudaGetLastError(), "kernel launch");
+    }
+    if (wih->grad && (rc = gemm(be, true, false, NI, G, B * T, 1, Fp(x), NI, dxg, G, 1,
+                                wih->grad, G, err)))
+        return rc;
+    if (bih && bih->grad) {
+        k_colsum<<<blocks(G), 256, 0, st>>>(dxg, B * T, G, bih->grad);
+        CK(cudaGetLastError(), "kernel launch");
+    }
+    if (x->grad && (rc = gemm(be, false, true, B * T, NI, G, 1, dxg, G, Fp(wih), G, 1, x->grad,
+                              NI, err)))
+        return rc;
+    return 0;
+}
+
 static int cu_forward(struct sco__backend *be, struct sco__node *n, bool training,
                       struct sco_err *err)
 {
@@ -1169,6 +1371,10 @@ static int cu_forward(struct sco__backend *be, struct sco__node *n, bool trainin
     }
     case SCO__OP_RESHAPE:
         return 0; /* shares its operand's buffer */
+    case SCO__OP_CONV1D:
+        return conv1d_run(be, n, false, err);
+    case SCO__OP_GRU:
+        return gru_run(be, n, false, err);
     case SCO__OP_TRANSPOSE:
         k_transpose<<<blocks(y->n), 256, 0, st>>>(perm_setup(n), y->n, Fp(n->in[0]), Fp(y), NULL,
                                                   NULL);
@@ -1330,6 +1536,10 @@ static int cu_backward(struct sco__backend *be, struct sco__node *n, struct sco_
     }
     case SCO__OP_RESHAPE:
         return 0; /* gradient buffer shared with the operand */
+    case SCO__OP_CONV1D:
+        return conv1d_run(be, n, true, err);
+    case SCO__OP_GRU:
+        return gru_run(be, n, true, err);
     case SCO__OP_TRANSPOSE:
         if (!x->grad)
             return 0;
