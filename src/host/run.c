@@ -687,8 +687,8 @@ static char *timeout_message(const struct parent *P, long idx, double limit, boo
 static int watch_timeout(struct parent *P, long running, struct timeout_watch *tw)
 {
     const struct sco__run *r = &P->run;
-    if (running < 0 || P->cancelled || parent_signals)
-        return -1;
+    if (tw->killed || running < 0 || P->cancelled || parent_signals)
+        return -1; /* after the kill, only the end of the worker is left to see */
     if (tw->stage != running) {
         tw->stage = running;
         tw->limit = sco__stage_timeout(r->cfg, r->pipe->stages[running].cfg, NULL);
@@ -838,6 +838,17 @@ static bool supervise_one(struct parent *P)
         struct sco_err e = { 0 };
         write_manifest(P, r->staging, "running", -1, &e);
         return true; /* a fresh worker runs what does not depend on it */
+    }
+    if (WIFSIGNALED(status) && running < 0 && tw.killed && !P->cancelled)
+        return true; /* the timed-out stage ended just before the kill: go on */
+    if (WIFSIGNALED(status) && running >= 0 && tw.killed && tw.stage != running &&
+        !P->cancelled) {
+        /* the timed-out stage ended just as the kill went out and hit the next one: that one
+         * did nothing wrong, so a fresh worker runs it again */
+        struct sco__stage_state *s = &r->st[running];
+        s->status = SCO__ST_PENDING;
+        s->started = s->duration = 0;
+        return true;
     }
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
