@@ -726,3 +726,17 @@ Test(e2e, rerun_of_a_stage_replaces_its_whole_set_of_outputs)
     cr_expect_neq(access("out/2026-11-29/quadrupled.csv", F_OK), 0, "stale table kept");
     cr_expect(contains("out/2026-11-29/doubled.csv", "x,y,label\n4,0.5,a\n"));
 }
+
+Test(e2e, stage_finishing_within_the_grace_is_kept)
+{
+    write_file("numbers.csv", NUMBERS);
+    write_file("c.yaml", HEAD "  stuck: { plugin: stubborn, timeout: 200ms, config: { sleep_ms: "
+                              "500 } }\n"
+                              "  after: { plugin: good, inputs: { numbers: stalled } }\n");
+    cr_assert_eq(sco("run c.yaml"), 0);
+    cr_expect(contains("out/2026-11-29/stalled.csv", "x\n1\n"));
+    cr_expect(contains("out/2026-11-29/doubled.csv", "x,y,label\n2,0.5,\n"));
+    cr_expect(contains("out/2026-11-29/manifest.json", "\"timeout_s\": 0.2,"));
+    cr_expect(contains("err.txt", "stuck: ran past its time limit of 200ms; cancelling it"));
+    cr_expect(contains("err.txt", "after its time limit, within the grace; kept"));
+}
