@@ -478,10 +478,23 @@ static const char *scalar(struct ctx *cx, const struct sco__node *n, const char 
     return n->str;
 }
 
+static bool read_duration(struct ctx *cx, const struct sco__node *n, const char *what,
+                          double *out)
+{
+    if (n->kind == SCO__N_SCALAR && sco__duration_parse(n->str, out))
+        return true;
+    char *got = sco__node_describe(n);
+    DIAG(cx, SCO_ERR_CONFIG, n,
+         "%s expects a duration such as 90s, 20m or 1h30m (or none), got %s", what, got);
+    free(got);
+    return false;
+}
+
 static void read_run(struct ctx *cx, struct sco__node *run)
 {
-    static const char *const keys[] = { "date",      "output",      "device", "threads", "seed",
-                                        "log_format", "plugin_path", "tf32" };
+    static const char *const keys[] = { "date",       "output",      "device", "threads",
+                                        "seed",       "log_format",  "tf32",   "plugin_path",
+                                        "stage_timeout" };
     struct sco__config *c = cx->c;
     if (!want_kind(cx, run, SCO__N_MAP, "'run'"))
         return;
@@ -555,6 +568,12 @@ static void read_run(struct ctx *cx, struct sco__node *run)
             DIAG(cx, SCO_ERR_CONFIG, n, "run.tf32 expects true or false, got %s", got);
             free(got);
         }
+    }
+    if ((n = sco__map_get(run, "stage_timeout")) && !n->null) {
+        if (!read_duration(cx, n, "run.stage_timeout", &c->stage_timeout))
+            c->stage_timeout = 0;
+        else
+            c->stage_timeout_node = n;
     }
     if ((n = sco__map_get(run, "plugin_path")) && !n->null) {
         struct sco__node one = *n, *items[1] = { n };
@@ -689,7 +708,8 @@ static void read_ports(struct ctx *cx, struct sco__node *n, const char *what,
 
 static void read_stages(struct ctx *cx, struct sco__node *stages)
 {
-    static const char *const keys[] = { "plugin", "inputs", "outputs", "config", "write" };
+    static const char *const keys[] = { "plugin", "inputs", "outputs", "config", "write",
+                                        "timeout" };
     struct sco__config *c = cx->c;
     if (!want_kind(cx, stages, SCO__N_MAP, "'stages'"))
         return;
@@ -728,6 +748,15 @@ static void read_stages(struct ctx *cx, struct sco__node *stages)
         n = sco__map_get(v, "config");
         if (n && !n->null && want_kind(cx, n, SCO__N_MAP, "config"))
             s->config = n;
+        n = sco__map_get(v, "timeout");
+        if (n && !n->null) {
+            char what[300];
+            snprintf(what, sizeof what, "stages.%s.timeout", s->name);
+            if (read_duration(cx, n, what, &s->timeout)) {
+                s->has_timeout = true;
+                s->timeout_node = n;
+            }
+        }
         n = sco__map_get(v, "write");
         if (n) {
             s->write_node = n;
@@ -750,6 +779,73 @@ static void read_stages(struct ctx *cx, struct sco__node *stages)
             }
         }
     }
+}
+
+bool sco__duration_parse(const char *s, double *out)
+{
+    if (strcmp(s, "none") == 0) {
+        *out = 0;
+        return true;
+    }
+    double total = 0;
+    const char *p = s;
+    if (!*p)
+        return false;
+    while (*p) {
+        if (!((*p >= '0' && *p <= '9') || *p == '.'))
+            return false;
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !(v >= 0))
+            return false;
+        p = end;
+        double unit;
+        if (strncmp(p, "ms", 2) == 0) {
+            unit = 0.001;
+            p += 2;
+        } else if (*p == 's' || *p == 'm' || *p == 'h') {
+            unit = *p == 's' ? 1 : *p == 'm' ? 60 : 3600;
+            p++;
+        } else {
+            return false; /* a bare number: the unit is not obvious */
+        }
+        total += v * unit;
+    }
+    if (!(total > 0) || total > 366.0 * 86400)
+        return false;
+    *out = total;
+    return true;
+}
+
+void sco__duration_format(double sec, char buf[32])
+{
+    long long ms = (long long)(sec * 1000 + 0.5);
+    if (ms % 1000) {
+        if (ms < 1000)
+            snprintf(buf, 32, "%lldms", ms);
+        else
+            snprintf(buf, 32, "%gs", (double)ms / 1000);
+        return;
+    }
+    long long s = ms / 1000, h = s / 3600, m = s % 3600 / 60, r = s % 60;
+    int n = 0;
+    buf[0] = '\0';
+    if (h)
+        n += snprintf(buf + n, (size_t)(32 - n), "%lldh", h);
+    if (m)
+        n += snprintf(buf + n, (size_t)(32 - n), "%lldm", m);
+    if (r || !s)
+        snprintf(buf + n, (size_t)(32 - n), "%llds", r);
+}
+
+double sco__stage_timeout(const struct sco__config *c, const struct sco__stage_cfg *s,
+                          char **key)
+{
+    if (key)
+        *key = s->has_timeout ? sco__xasprintf("stages.%s.timeout", s->name)
+                              : sco__xstrdup("run.stage_timeout");
+    return s->has_timeout ? s->timeout : c->stage_timeout;
 }
 
 int sco__config_load(const char *path, struct sco__config **out, struct sco__diags *d,

@@ -82,6 +82,9 @@ struct sco__stage_cfg {
     char **write;     /* write: [tables] */
     size_t n_write;
     struct sco__node *write_node;
+    bool has_timeout;  /* timeout: given (it overrides run.stage_timeout) */
+    double timeout;    /* seconds; 0: no limit */
+    struct sco__node *timeout_node;
 };
 
 struct sco__config {
@@ -100,6 +103,8 @@ struct sco__config {
     uint64_t seed;
     bool log_json, has_log_format;
     bool tf32;
+    double stage_timeout; /* run.stage_timeout in seconds; 0: no limit */
+    struct sco__node *stage_timeout_node;
     char **plugin_path; /* resolved */
     size_t n_plugin_path;
 
@@ -120,6 +125,16 @@ struct sco__source *sco__config_source(const struct sco__config *c, const char *
 struct sco__stage_cfg *sco__config_stage(const struct sco__config *c, const char *name);
 /* True when stage s writes table `table` as CSV. */
 bool sco__stage_writes(const struct sco__stage_cfg *s, const char *table);
+/* Stage s's time limit in seconds (0: none): its own timeout, else run.stage_timeout.
+ * *key, when not NULL, gets the config key that set it ("stages.X.timeout" or
+ * "run.stage_timeout"; the caller frees it). */
+double sco__stage_timeout(const struct sco__config *c, const struct sco__stage_cfg *s,
+                          char **key);
+/* Parses a duration such as "90s", "20m", "1h30m", "500ms" or "1.5h" into seconds (> 0), or
+ * "none" into 0. Returns false when s is not one. */
+bool sco__duration_parse(const char *s, double *out);
+/* Formats seconds as the shortest of "1h30m", "20m", "90s", "1.5s", "500ms". */
+void sco__duration_format(double sec, char buf[32]);
 /* Parses a column type name ("i64", "int", "f64", "float", "str", "string", "date"). */
 bool sco__col_type_parse(const char *s, enum sco_col_type *out);
 const char *sco__cfg_type_name(enum sco_cfg_type t);

@@ -13,6 +13,11 @@
 /* The table handed to sco_plugin_entry(); static, valid for the process lifetime. */
 const struct sco_host_api *sco__host_api(void);
 
+/* Separates the file names in sco__stage_state.outputs (file_create refuses control
+ * characters, so no name holds it). */
+#define SCO__FILE_SEP '\x1f'
+#define SCO__FILE_SEP_S "\x1f"
+
 /* Stage states, as recorded in the manifest. */
 enum sco__status {
     SCO__ST_PENDING,  /* selected, not run yet */
@@ -22,6 +27,7 @@ enum sco__status {
     SCO__ST_SKIPPED,  /* a stage it depends on did not succeed */
     SCO__ST_CANCELLED,
     SCO__ST_NOT_SELECTED, /* left out by --only / --skip */
+    SCO__ST_TIMED_OUT,    /* ran past its time limit and was cancelled or killed */
 };
 
 const char *sco__status_name(enum sco__status s);
@@ -32,8 +38,10 @@ struct sco__stage_state {
     int signal; /* crashed: the signal */
     bool write_failed; /* the failure was writing its outputs (exit 73) */
     double started, duration;
+    double started_mono; /* parent: when it saw the stage start (for its time limit) */
+    double timeout;      /* timed out: the limit in seconds */
     int64_t rows_in, rows_out;
-    char *outputs; /* comma-separated table names written as CSV */
+    char *outputs; /* files it wrote (relative to the output folder), SCO__FILE_SEP between */
     char *error;   /* message of a failure or skip */
 };
 
@@ -59,5 +67,10 @@ int sco__worker_main(struct sco__run *run, int event_fd);
 
 /* Set by SIGINT/SIGTERM in the worker; host->cancelled() reads it. */
 extern volatile sig_atomic_t sco__cancel_flag;
+
+/* The stage (index) whose time limit passed: SCO__TIMEOUT_SIGNAL sent with sigqueue() carries
+ * it; host->cancelled() is true for that stage only, and the worker goes on with the others. */
+#define SCO__TIMEOUT_SIGNAL SIGUSR1
+extern volatile sig_atomic_t sco__timeout_stage;
 
 #endif

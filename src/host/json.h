@@ -34,4 +34,23 @@ void sco__json_null(struct sco__json *j);
 /* Appends s as a JSON string literal (quotes included), escaping per RFC 8259. */
 void sco__json_escape(struct sco__buf *b, const char *s);
 
+/* A parsed JSON value (the reader is for our own files, such as a previous manifest). */
+enum sco__jtype { SCO__J_NULL, SCO__J_BOOL, SCO__J_NUM, SCO__J_STR, SCO__J_ARR, SCO__J_OBJ };
+struct sco__jval {
+    enum sco__jtype type;
+    bool b;
+    double num;
+    char *str;                /* SCO__J_STR */
+    size_t n;                 /* items of an array or members of an object */
+    char **keys;              /* SCO__J_OBJ */
+    struct sco__jval **vals;  /* SCO__J_ARR items, SCO__J_OBJ values */
+};
+
+/* Parses text (RFC 8259; \u escapes of the Basic Multilingual Plane and surrogate pairs).
+ * Returns NULL when it is not valid JSON. */
+struct sco__jval *sco__json_parse(const char *text, size_t len);
+void sco__jval_free(struct sco__jval *v);
+/* Member `key` of an object, or NULL. */
+const struct sco__jval *sco__jval_get(const struct sco__jval *obj, const char *key);
+
 #endif

@@ -44,8 +44,8 @@ static const char help_text[] =
     "environment: SCO_PLUGIN_PATH (colon-separated plugin folders), SCO_LOG_LEVEL\n"
     "(debug|info|warn|error), NO_COLOR.\n"
     "exit status: 0 ok, 64 usage, 65 data error, 66 missing input, 69 source unavailable,\n"
-    "70 a stage failed or crashed, 73 cannot write output, 75 another run holds the lock,\n"
-    "78 configuration error. See sco(1) and README.md.\n";
+    "70 a stage failed, crashed or timed out, 73 cannot write output, 75 another run holds\n"
+    "the lock, 78 configuration error. See sco(1) and README.md.\n";
 
 static int usage(const char *fmt, const char *arg)
 {

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +102,14 @@ static void print_plan(const struct sco__pipeline *p, const char *out)
         const struct sco_plugin_desc *d = st->plugin->desc;
         printf("%zu. %s%s: plugin %s %s (%s)\n", ++k, st->cfg->name,
                st->selected ? "" : " [not selected]", d->name, d->version, st->plugin->path);
+        char *key = NULL;
+        double lim = sco__stage_timeout(c, st->cfg, &key);
+        if (lim > 0) {
+            char ls[32];
+            sco__duration_format(lim, ls);
+            printf("     time limit %s (%s)\n", ls, key);
+        }
+        free(key);
         for (size_t i = 0; i < d->n_inputs; i++) {
             const struct sco__binding *b = &st->in[i];
             printf("     in  %-20s <- ", d->inputs[i].name);
@@ -303,6 +313,92 @@ struct parent {
     char *out_abs;
 };
 
+/* A relative path without ".." or empty components (what file_create accepts). */
+static bool safe_rel(const char *rel)
+{
+    if (!*rel || rel[0] == '/')
+        return false;
+    for (const char *p = rel; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (len == 0 || (len == 2 && p[0] == '.' && p[1] == '.') || (len == 1 && p[0] == '.'))
+            return false;
+        p += len + (slash ? 1 : 0);
+    }
+    return true;
+}
+
+/* A partial run (--only/--skip) starts from hard links of the previous run's files. A stage
+ * that runs again owns its whole set of outputs: the files the previous manifest lists for it
+ * are removed from the staging folder first, so one it does not write this time does not
+ * linger. Stages left out keep theirs, and this run's manifest lists them again. */
+static void take_over_previous(struct parent *P)
+{
+    struct sco__run *r = &P->run;
+    char *mpath = sco__path_join(r->out_final, "manifest.json");
+    FILE *f = fopen(mpath, "rb");
+    free(mpath);
+    if (!f)
+        return;
+    struct sco__buf text = { 0 };
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sco__buf_putn(&text, chunk, n);
+    fclose(f);
+    struct sco__jval *m = sco__json_parse(text.s ? text.s : "", text.len);
+    sco__buf_fini(&text);
+    const struct sco__jval *stages = sco__jval_get(m, "stages");
+    if (!m || !stages || stages->type != SCO__J_ARR) {
+        sco__host_log(NULL, SCO_LOG_WARN,
+                      "%s/manifest.json is not a manifest sco can read; files of the stages "
+                      "that run again that they do not write this time are kept",
+                      r->out_final);
+        sco__jval_free(m);
+        return;
+    }
+    for (size_t i = 0; i < stages->n; i++) {
+        const struct sco__jval *name = sco__jval_get(stages->vals[i], "name");
+        const struct sco__jval *outs = sco__jval_get(stages->vals[i], "outputs");
+        if (!name || name->type != SCO__J_STR || !outs || outs->type != SCO__J_ARR)
+            continue;
+        long idx = -1;
+        for (size_t k = 0; k < r->pipe->n && idx < 0; k++)
+            if (strcmp(r->pipe->stages[k].cfg->name, name->str) == 0)
+                idx = (long)k;
+        if (idx < 0)
+            continue;
+        bool again = r->pipe->stages[idx].selected;
+        struct sco__buf keep = { 0 };
+        for (size_t k = 0; k < outs->n; k++) {
+            const struct sco__jval *o = outs->vals[k];
+            if (o->type != SCO__J_STR || !safe_rel(o->str) || strchr(o->str, SCO__FILE_SEP))
+                continue;
+            char *path = sco__path_join(r->staging, o->str);
+            if (!again) {
+                if (access(path, F_OK) == 0)
+                    sco__buf_printf(&keep, "%s%s", keep.len ? SCO__FILE_SEP_S : "", o->str);
+            } else if (unlink(path) == 0) {
+                /* folders it emptied go too (reports/ of a stage that writes none now) */
+                char *dir = sco__path_dir(path);
+                while (strlen(dir) > strlen(r->staging) && rmdir(dir) == 0) {
+                    char *up = sco__path_dir(dir);
+                    free(dir);
+                    dir = up;
+                }
+                free(dir);
+            }
+            free(path);
+        }
+        if (!again && keep.len) {
+            free(r->st[idx].outputs);
+            r->st[idx].outputs = sco__buf_take(&keep);
+        }
+        sco__buf_fini(&keep);
+    }
+    sco__jval_free(m);
+}
+
 static void json_str_scrubbed(struct sco__json *j, const char *s)
 {
     if (!s) {
@@ -321,7 +417,8 @@ static const char *run_error(const struct parent *P)
     const struct sco__pipeline *p = P->run.pipe;
     for (size_t o = 0; o < p->n; o++) {
         const struct sco__stage_state *s = &P->run.st[p->order[o]];
-        if (s->status == SCO__ST_FAILED || s->status == SCO__ST_CRASHED)
+        if (s->status == SCO__ST_FAILED || s->status == SCO__ST_CRASHED ||
+            s->status == SCO__ST_TIMED_OUT)
             return s->error;
     }
     return NULL;
@@ -440,14 +537,22 @@ static int write_manifest(const struct parent *P, const char *dir, const char *s
         sco__json_arr_begin(&j);
         if (s->outputs && *s->outputs) {
             char *copy = sco__xstrdup(s->outputs), *save = NULL;
-            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                char *f = sco__xasprintf("%s.csv", t);
-                sco__json_str(&j, f);
-                free(f);
-            }
+            for (char *t = strtok_r(copy, SCO__FILE_SEP_S, &save); t;
+                 t = strtok_r(NULL, SCO__FILE_SEP_S, &save))
+                sco__json_str(&j, t);
             free(copy);
         }
         sco__json_arr_end(&j);
+        sco__json_key(&j, "timeout_s");
+        {
+            double lim = s->status == SCO__ST_TIMED_OUT
+                             ? s->timeout
+                             : sco__stage_timeout(r->cfg, st->cfg, NULL);
+            if (lim > 0)
+                sco__json_f64(&j, lim);
+            else
+                sco__json_null(&j);
+        }
         sco__json_key(&j, "signal");
         if (s->signal)
             sco__json_str(&j, sco__signal_name(s->signal));
@@ -507,6 +612,7 @@ static void handle_event(struct parent *P, char *line, long *running)
         if (idx >= 0 && (size_t)idx < r->pipe->n) {
             *running = idx;
             r->st[idx].started = strtod(next_field(&rest), NULL);
+            r->st[idx].started_mono = sco__mono();
         }
     } else if (strcmp(kind, "END") == 0) {
         long idx = strtol(next_field(&rest), NULL, 10);
@@ -542,6 +648,96 @@ static bool any_pending(const struct sco__run *r)
         if (r->pipe->stages[i].selected && r->st[i].status == SCO__ST_PENDING)
             return true;
     return false;
+}
+
+/* ---- stage time limits ------------------------------------------------------------------ */
+/* The grace a stage gets between cancelled() turning true and the kill: 10% of its limit,
+ * at least 1 s and at most 30 s. */
+static double timeout_grace(double limit)
+{
+    double g = limit * 0.1;
+    return g < 1 ? 1 : g > 30 ? 30 : g;
+}
+
+struct timeout_watch {
+    long stage;     /* the stage being watched, -1: none */
+    double limit;   /* its limit in seconds */
+    bool cancelled; /* cancelled() turned true for it */
+    bool killed;    /* the worker was killed for it */
+};
+
+static char *timeout_message(const struct parent *P, long idx, double limit, bool killed)
+{
+    const struct sco__stage *st = &P->run.pipe->stages[idx];
+    char lim[32], *key = NULL;
+    sco__duration_format(limit, lim);
+    sco__stage_timeout(P->run.cfg, st->cfg, &key);
+    char *m = sco__xasprintf(
+        "stage '%s' (plugin %s) ran past its time limit of %s (%s) and %s; raise the limit "
+        "or make the stage faster",
+        st->cfg->name, st->plugin->desc->name, lim, key,
+        killed ? "was killed because it did not stop when cancelled"
+               : "stopped when cancelled");
+    free(key);
+    return m;
+}
+
+/* Called around every poll() of the worker's events: sends the cancel and the kill when their
+ * time has come, and returns how long poll() may wait (ms, -1: no limit). */
+static int watch_timeout(struct parent *P, long running, struct timeout_watch *tw)
+{
+    const struct sco__run *r = &P->run;
+    if (tw->killed || running < 0 || P->cancelled || parent_signals)
+        return -1; /* after the kill, only the end of the worker is left to see */
+    if (tw->stage != running) {
+        tw->stage = running;
+        tw->limit = sco__stage_timeout(r->cfg, r->pipe->stages[running].cfg, NULL);
+        tw->cancelled = tw->killed = false;
+    }
+    if (tw->limit <= 0 || tw->killed)
+        return -1;
+    double now = sco__mono(), t0 = r->st[running].started_mono;
+    double cancel_at = t0 + tw->limit, kill_at = cancel_at + timeout_grace(tw->limit);
+    if (!tw->cancelled && now >= cancel_at) {
+        char lim[32];
+        sco__duration_format(tw->limit, lim);
+        sco__host_log(r->pipe->stages[running].cfg->name, SCO_LOG_WARN,
+                      "ran past its time limit of %s; cancelling it (killed in %.0f s if it "
+                      "does not stop)",
+                      lim, timeout_grace(tw->limit));
+        union sigval v = { .sival_int = (int)running };
+        sigqueue(P->child, SCO__TIMEOUT_SIGNAL, v);
+        tw->cancelled = true;
+    }
+    if (tw->cancelled && now >= kill_at) {
+        kill(P->child, SIGKILL);
+        tw->killed = true;
+        return -1;
+    }
+    double next = tw->cancelled ? kill_at : cancel_at;
+    double ms = ceil((next - now) * 1000);
+    return ms < 1 ? 1 : ms > 60000 ? 60000 : (int)ms;
+}
+
+/* The worker reported a stage's end after its limit passed: a clean stop counts as timed out,
+ * a success within the grace stays a success. */
+static void timeout_ended(struct parent *P, long idx, const struct timeout_watch *tw)
+{
+    struct sco__stage_state *s = &P->run.st[idx];
+    if (tw->stage != idx || !tw->cancelled || P->cancelled)
+        return;
+    if (s->status == SCO__ST_OK) {
+        sco__host_log(P->run.pipe->stages[idx].cfg->name, SCO_LOG_WARN,
+                      "finished %.1f s after its time limit, within the grace; kept",
+                      s->duration - tw->limit);
+        return;
+    }
+    s->status = SCO__ST_TIMED_OUT;
+    s->code = SCO_ERR_CANCELLED;
+    s->timeout = tw->limit;
+    free(s->error);
+    s->error = timeout_message(P, idx, tw->limit, false);
+    sco__host_log(P->run.pipe->stages[idx].cfg->name, SCO_LOG_ERROR, "%s", s->error);
 }
 
 /* One worker: fork, read its events until it exits. Returns false when no further worker
@@ -586,9 +782,16 @@ static bool supervise_one(struct parent *P)
     close(fds[1]);
 
     long running = -1;
+    struct timeout_watch tw = { .stage = -1 };
     struct sco__buf acc = { 0 };
     char buf[4096];
     for (;;) {
+        struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+        int pr = poll(&pfd, 1, watch_timeout(P, running, &tw));
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr <= 0)
+            continue;
         ssize_t n = read(fds[0], buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
@@ -598,7 +801,10 @@ static bool supervise_one(struct parent *P)
         char *start = acc.s, *nl;
         while ((nl = memchr(start, '\n', acc.len - (size_t)(start - acc.s)))) {
             *nl = '\0';
+            long was = running;
             handle_event(P, start, &running);
+            if (was >= 0 && running < 0)
+                timeout_ended(P, was, &tw);
             start = nl + 1;
             /* keep the manifest current: evidence even if this process is killed */
             struct sco_err e = { 0 };
@@ -619,6 +825,31 @@ static bool supervise_one(struct parent *P)
     if (parent_signals)
         P->cancelled = true;
 
+    if (WIFSIGNALED(status) && running >= 0 && tw.stage == running && tw.killed &&
+        !P->cancelled) {
+        struct sco__stage_state *s = &r->st[running];
+        s->status = SCO__ST_TIMED_OUT;
+        s->code = SCO_ERR_CANCELLED;
+        s->timeout = tw.limit;
+        s->duration = sco__now() - s->started;
+        free(s->error);
+        s->error = timeout_message(P, running, tw.limit, true);
+        sco__host_log(r->pipe->stages[running].cfg->name, SCO_LOG_ERROR, "%s", s->error);
+        struct sco_err e = { 0 };
+        write_manifest(P, r->staging, "running", -1, &e);
+        return true; /* a fresh worker runs what does not depend on it */
+    }
+    if (WIFSIGNALED(status) && running < 0 && tw.killed && !P->cancelled)
+        return true; /* the timed-out stage ended just before the kill: go on */
+    if (WIFSIGNALED(status) && running >= 0 && tw.killed && tw.stage != running &&
+        !P->cancelled) {
+        /* the timed-out stage ended just as the kill went out and hit the next one: that one
+         * did nothing wrong, so a fresh worker runs it again */
+        struct sco__stage_state *s = &r->st[running];
+        s->status = SCO__ST_PENDING;
+        s->started = s->duration = 0;
+        return true;
+    }
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (running >= 0) {
@@ -683,6 +914,7 @@ static int final_exit(const struct parent *P)
                                  : sco__exit_code(s->code, SCO__PHASE_STAGE);
             break;
         case SCO__ST_CRASHED:
+        case SCO__ST_TIMED_OUT:
         case SCO__ST_CANCELLED: ex = SCO_EXIT_SOFTWARE; break;
         default: break;
         }
@@ -839,6 +1071,8 @@ int sco__cmd_run(const struct sco__run_opts *o)
         ex = SCO_EXIT_CANTCREAT;
         goto out;
     }
+    if (partial)
+        take_over_previous(&P);
     {
         char ds[SCO_DATE_BUF];
         sco__host_log(NULL, SCO_LOG_INFO, "run %s of %s for %s into %s", r->run_id, cfg->path,

@@ -20,6 +20,7 @@
 #include "util.h"
 
 volatile sig_atomic_t sco__cancel_flag;
+volatile sig_atomic_t sco__timeout_stage = -1;
 
 const char *sco__status_name(enum sco__status s)
 {
@@ -31,6 +32,7 @@ const char *sco__status_name(enum sco__status s)
     case SCO__ST_SKIPPED: return "skipped";
     case SCO__ST_CANCELLED: return "cancelled";
     case SCO__ST_NOT_SELECTED: return "not_selected";
+    case SCO__ST_TIMED_OUT: return "timed_out";
     }
     return "?";
 }
@@ -53,6 +55,7 @@ struct worker {
 struct open_file {
     struct sco_outfile *of;
     FILE *f;
+    char *rel; /* as the plugin named it, relative to the output folder */
 };
 
 struct sco_ctx {
@@ -66,6 +69,7 @@ struct sco_ctx {
     size_t n_created;
     struct open_file *files;
     size_t n_files;
+    struct sco__buf committed; /* files committed, SCO__FILE_SEP-separated */
 };
 
 static struct sco__stage *ctx_stage(struct sco_ctx *ctx)
@@ -350,6 +354,12 @@ static FILE *api_file_create(struct sco_ctx *ctx, const char *relpath, struct sc
                     relpath ? relpath : "(null)");
         return NULL;
     }
+    for (const char *p = relpath; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            sco_err_set(err, SCO_ERR_INVALID,
+                        "file_create: '%s' may not contain control characters", relpath);
+            return NULL;
+        }
     for (const char *p = relpath; *p;) {
         const char *slash = strchr(p, '/');
         size_t len = slash ? (size_t)(slash - p) : strlen(p);
@@ -369,6 +379,7 @@ static FILE *api_file_create(struct sco_ctx *ctx, const char *relpath, struct sc
     ctx->files = sco__xrealloc(ctx->files, (ctx->n_files + 1) * sizeof *ctx->files);
     ctx->files[ctx->n_files].of = of;
     ctx->files[ctx->n_files].f = sco__outfile_stream(of);
+    ctx->files[ctx->n_files].rel = sco__xstrdup(relpath);
     return ctx->files[ctx->n_files++].f;
 }
 
@@ -378,8 +389,14 @@ static int api_file_commit(struct sco_ctx *ctx, FILE *f, struct sco_err *err)
         if (ctx->files[i].f != f)
             continue;
         struct sco_outfile *of = ctx->files[i].of;
+        char *rel = ctx->files[i].rel;
         ctx->files[i] = ctx->files[--ctx->n_files];
-        return sco__outfile_commit(of, err);
+        int rc = sco__outfile_commit(of, err);
+        if (rc == 0)
+            sco__buf_printf(&ctx->committed, "%s%s", ctx->committed.len ? SCO__FILE_SEP_S : "",
+                            rel);
+        free(rel);
+        return rc;
     }
     return sco_err_set(err, SCO_ERR_INVALID, "file_commit: not a stream from file_create");
 }
@@ -396,8 +413,7 @@ static void api_progress(struct sco_ctx *ctx, double done, double total, const c
 
 static bool api_cancelled(struct sco_ctx *ctx)
 {
-    (void)ctx;
-    return sco__cancel_flag != 0;
+    return sco__cancel_flag != 0 || sco__timeout_stage == (sig_atomic_t)ctx->stage;
 }
 
 static struct sco_runtime *api_runtime(struct sco_ctx *ctx)
@@ -590,8 +606,10 @@ static void ctx_cleanup(struct sco_ctx *ctx)
         sco__host_log(ctx_name(ctx), SCO_LOG_WARN, "file '%s' was not committed; removed",
                  sco__outfile_path(ctx->files[i].of));
         sco__outfile_abort(ctx->files[i].of);
+        free(ctx->files[i].rel);
     }
     free(ctx->files);
+    sco__buf_fini(&ctx->committed);
     /* created tables not published are freed; published ones moved to the worker already */
     for (size_t i = 0; i < ctx->n_created; i++)
         sco__table_free(ctx->created[i]);
@@ -840,7 +858,8 @@ static void run_stage(struct worker *w, size_t idx)
             rc = sco__csv_write(t, path, &err);
         free(path);
         if (!rc && write)
-            sco__buf_printf(&written, "%s%s", written.len ? "," : "", st->out[k]);
+            sco__buf_printf(&written, "%s%s.csv", written.len ? SCO__FILE_SEP_S : "",
+                            st->out[k]);
     }
     if (!rc) {
         /* hand the published tables over to the worker */
@@ -853,6 +872,8 @@ static void run_stage(struct worker *w, size_t idx)
             add_table(w, st->out[k], ctx.out[k]);
         }
     }
+    if (ctx.committed.len)
+        sco__buf_printf(&written, "%s%s", written.len ? SCO__FILE_SEP_S : "", ctx.committed.s);
     ctx_cleanup(&ctx);
 
     ss->duration = sco__mono() - t0;
@@ -878,6 +899,14 @@ static void on_signal(int sig)
 {
     (void)sig;
     sco__cancel_flag = 1;
+}
+
+static void on_timeout(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    if (si->si_code == SI_QUEUE)
+        sco__timeout_stage = (sig_atomic_t)si->si_value.sival_int;
 }
 
 #ifdef SCO_HAVE_RUNTIME
@@ -922,6 +951,11 @@ int sco__worker_main(struct sco__run *run, int event_fd)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction st = { 0 };
+    st.sa_sigaction = on_timeout;
+    st.sa_flags = SA_SIGINFO;
+    sigemptyset(&st.sa_mask);
+    sigaction(SCO__TIMEOUT_SIGNAL, &st, NULL);
 
     /* the runtime is created here, after the fork: CUDA does not survive fork() */
 #ifdef SCO_HAVE_RUNTIME

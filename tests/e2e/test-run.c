@@ -614,3 +614,129 @@ Test(e2e, unwritable_output_is_exit_73)
     cr_expect_eq(sco("run c.yaml --out numbers.csv/sub/{date}"), 73);
     cr_expect(contains("err.txt", "numbers.csv/sub"));
 }
+
+Test(e2e, stage_time_limits_cancel_then_kill)
+{
+    write_file("numbers.csv", NUMBERS);
+    write_file("c.yaml",
+               "run: { date: 2026-11-29, output: \"out/{date}\", stage_timeout: 300ms }\n"
+               "sources:\n  numbers: { path: numbers.csv }\n"
+               "stages:\n"
+               "  polite: { plugin: good, config: { sleep_ms: 20000 } }\n"
+               "  after: { plugin: good, inputs: { numbers: doubled }, outputs: "
+               "{ doubled: after } }\n"
+               "  stuck: { plugin: stubborn, timeout: 200ms }\n"
+               "  stuck_after: { plugin: good, inputs: { numbers: stalled }, outputs: "
+               "{ doubled: stuck_after }, timeout: 1m }\n"
+               "  indep: { plugin: good, outputs: { doubled: indep }, timeout: none }\n");
+    double t0 = sco__mono();
+    cr_assert_eq(sco("run c.yaml"), 70);
+    double took = sco__mono() - t0;
+    /* 300 ms + stop; 200 ms + 1 s grace + kill; a fresh worker for the rest */
+    cr_expect_lt(took, 8.0, "took %.1f s", took);
+    cr_expect_geq(took, 1.2, "took %.1f s: the stubborn stage got no grace", took);
+    char *failed = find_entry("out", "2026-11-29.failed-");
+    cr_assert_not_null(failed);
+    char path[512];
+    snprintf(path, sizeof path, "%s/manifest.json", failed);
+    char *m = slurp(path);
+    cr_assert_not_null(m);
+    cr_expect(strstr(m, "\"exit_code\": 70"));
+    cr_expect(strstr(m, "\"error\": \"stage 'polite' (plugin good) ran past its time limit of "
+                        "300ms (run.stage_timeout) and stopped when cancelled; raise the "
+                        "limit or make the stage faster\""),
+              "%s", m);
+    cr_expect(strstr(m, "\"error\": \"stage 'stuck' (plugin stubborn) ran past its time limit "
+                        "of 200ms (stages.stuck.timeout) and was killed because it did not "
+                        "stop when cancelled; raise the limit or make the stage faster\""));
+    cr_expect(strstr(m, "\"status\": \"timed_out\",\n"));
+    cr_expect(strstr(m, "\"timeout_s\": 0.3,\n"));
+    cr_expect(strstr(m, "\"timeout_s\": 0.2,\n"));
+    cr_expect(strstr(m, "\"timeout_s\": 60,\n"));
+    cr_expect(strstr(m, "not run: stage 'polite' did not succeed, so table 'doubled' is "
+                        "missing"));
+    cr_expect(strstr(m, "not run: stage 'stuck' did not succeed, so table 'stalled' is "
+                        "missing"));
+    cr_expect_null(strstr(m, "\"signal\": \"SIGKILL\""), "a time limit is not a crash");
+    free(m);
+    /* the independent stage ran, in the fresh worker after the kill */
+    snprintf(path, sizeof path, "%s/indep.csv", failed);
+    cr_expect(contains(path, "x,y,label\n2,0.5,a\n"), "indep.csv missing or wrong");
+    snprintf(path, sizeof path, "%s/doubled.csv", failed);
+    cr_expect_neq(access(path, F_OK), 0, "a timed-out stage publishes nothing");
+    free(failed);
+    cr_expect(contains("err.txt", "polite: ran past its time limit of 300ms; cancelling it"));
+    cr_expect(contains("err.txt", "was killed because it did not stop when cancelled"));
+}
+
+Test(e2e, stage_time_limit_config_errors)
+{
+    write_file("numbers.csv", NUMBERS);
+    write_file("c.yaml", "run: { stage_timeout: soon }\n"
+                         "sources:\n  numbers: { path: numbers.csv }\n"
+                         "stages:\n"
+                         "  double: { plugin: good, timeout: 20 }\n"
+                         "  twice: { plugin: good, timout: 2m }\n");
+    cr_expect_eq(sco("check-config c.yaml"), 78);
+    cr_expect(contains("err.txt", "c.yaml:1:23: run.stage_timeout expects a duration such as "
+                                  "90s, 20m or 1h30m (or none), got 'soon'"));
+    cr_expect(contains("err.txt", "c.yaml:5:36: stages.double.timeout expects a duration such "
+                                  "as 90s, 20m or 1h30m (or none), got '20'"));
+    cr_expect(contains("err.txt", "c.yaml:6:26: unknown key 'timout' in stage 'twice' (did you "
+                                  "mean 'timeout'?)"));
+    write_file("c.yaml", "run: { stage_timeout: 1h30m }\n"
+                         "sources:\n  numbers: { path: numbers.csv }\n"
+                         "stages:\n"
+                         "  double: { plugin: good, timeout: 90s }\n");
+    cr_expect_eq(sco("check-config c.yaml"), 0);
+    cr_expect(contains("out.txt", "time limit 1m30s (stages.double.timeout)"));
+}
+
+Test(e2e, rerun_of_a_stage_replaces_its_whole_set_of_outputs)
+{
+    write_file("numbers.csv", NUMBERS);
+    chain_config(NULL); /* 'double' writes doubled.csv and reports/good.txt */
+    cr_assert_eq(sco("run c.yaml"), 0);
+    cr_assert(contains("out/2026-11-29/reports/good.txt", "stage double"));
+    cr_expect(contains("out/2026-11-29/manifest.json", "\"reports/good.txt\""));
+    /* now 'double' neither writes the report nor its table as CSV */
+    write_file("c.yaml", HEAD "  double: { plugin: good, write: false, config: { factor: 4 } }\n"
+                              "  again: { plugin: good, inputs: { numbers: doubled }, outputs: "
+                              "{ doubled: quadrupled } }\n");
+    cr_assert_eq(sco("run c.yaml --only double"), 0);
+    cr_expect_neq(access("out/2026-11-29/reports/good.txt", F_OK), 0, "stale report kept");
+    cr_expect_neq(access("out/2026-11-29/reports", F_OK), 0, "empty folder kept");
+    cr_expect_neq(access("out/2026-11-29/doubled.csv", F_OK), 0, "stale table kept");
+    /* the stage left out keeps its file, and the manifest still says whose it is */
+    cr_expect(contains("out/2026-11-29/quadrupled.csv", "x,y,label\n6,1.5,a\n"));
+    char *m = slurp("out/2026-11-29/manifest.json");
+    cr_assert_not_null(m);
+    cr_expect(strstr(m, "\"status\": \"not_selected\""));
+    cr_expect(strstr(m, "\"outputs\": [\n        \"quadrupled.csv\"\n      ]"), "%s", m);
+    cr_expect_null(strstr(m, "good.txt"));
+    free(m);
+    /* two partial runs later, quadrupled.csv is still known to be 'again''s */
+    write_file("c.yaml", HEAD "  double: { plugin: good, config: { factor: 4 } }\n"
+                              "  again: { plugin: good, write: false, inputs: { numbers: "
+                              "doubled }, outputs: { doubled: quadrupled } }\n");
+    cr_assert_eq(sco("run c.yaml --only double"), 0);
+    cr_expect(contains("out/2026-11-29/quadrupled.csv", "x,y,label\n6,1.5,a\n"));
+    cr_expect(contains("out/2026-11-29/doubled.csv", "x,y,label\n4,0.5,a\n"));
+    cr_assert_eq(sco("run c.yaml --only again"), 0);
+    cr_expect_neq(access("out/2026-11-29/quadrupled.csv", F_OK), 0, "stale table kept");
+    cr_expect(contains("out/2026-11-29/doubled.csv", "x,y,label\n4,0.5,a\n"));
+}
+
+Test(e2e, stage_finishing_within_the_grace_is_kept)
+{
+    write_file("numbers.csv", NUMBERS);
+    write_file("c.yaml", HEAD "  stuck: { plugin: stubborn, timeout: 200ms, config: { sleep_ms: "
+                              "500 } }\n"
+                              "  after: { plugin: good, inputs: { numbers: stalled } }\n");
+    cr_assert_eq(sco("run c.yaml"), 0);
+    cr_expect(contains("out/2026-11-29/stalled.csv", "x\n1\n"));
+    cr_expect(contains("out/2026-11-29/doubled.csv", "x,y,label\n2,0.5,\n"));
+    cr_expect(contains("out/2026-11-29/manifest.json", "\"timeout_s\": 0.2,"));
+    cr_expect(contains("err.txt", "stuck: ran past its time limit of 200ms; cancelling it"));
+    cr_expect(contains("err.txt", "after its time limit, within the grace; kept"));
+}

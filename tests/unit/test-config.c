@@ -247,3 +247,54 @@ Test(config, scalar_readers)
     cr_expect(n->vals[6]->null);
     sco__node_free(n);
 }
+
+Test(config, durations)
+{
+    double v;
+    cr_expect(sco__duration_parse("90s", &v) && v == 90);
+    cr_expect(sco__duration_parse("20m", &v) && v == 1200);
+    cr_expect(sco__duration_parse("1h30m", &v) && v == 5400);
+    cr_expect(sco__duration_parse("1.5h", &v) && v == 5400);
+    cr_expect(sco__duration_parse("500ms", &v) && v == 0.5);
+    cr_expect(sco__duration_parse("2m30s", &v) && v == 150);
+    cr_expect(sco__duration_parse("none", &v) && v == 0);
+    cr_expect_not(sco__duration_parse("20", &v), "a bare number has no unit");
+    cr_expect_not(sco__duration_parse("", &v));
+    cr_expect_not(sco__duration_parse("0s", &v), "no time at all is not a limit");
+    cr_expect_not(sco__duration_parse("-5s", &v));
+    cr_expect_not(sco__duration_parse("5 s", &v));
+    cr_expect_not(sco__duration_parse("5d", &v));
+    cr_expect_not(sco__duration_parse("s", &v));
+    char b[32];
+    sco__duration_format(5400, b);
+    cr_expect_str_eq(b, "1h30m");
+    sco__duration_format(1200, b);
+    cr_expect_str_eq(b, "20m");
+    sco__duration_format(90, b);
+    cr_expect_str_eq(b, "1m30s");
+    sco__duration_format(0.2, b);
+    cr_expect_str_eq(b, "200ms");
+    sco__duration_format(1.5, b);
+    cr_expect_str_eq(b, "1.5s");
+}
+
+Test(config, stage_timeout_default_and_override)
+{
+    cr_assert_eq(load("run: { stage_timeout: 20m }\n"
+                      "stages:\n"
+                      "  a: { plugin: good }\n"
+                      "  b: { plugin: good, timeout: 90s }\n"
+                      "  c: { plugin: good, timeout: none }\n"),
+                 0, "%s", err.msg);
+    struct sco__config *c = cfg;
+    char *key = NULL;
+    cr_expect_eq(sco__stage_timeout(c, &c->stages[0], &key), 1200);
+    cr_expect_str_eq(key, "run.stage_timeout");
+    free(key);
+    cr_expect_eq(sco__stage_timeout(c, &c->stages[1], &key), 90);
+    cr_expect_str_eq(key, "stages.b.timeout");
+    free(key);
+    cr_expect_eq(sco__stage_timeout(c, &c->stages[2], NULL), 0);
+    cr_assert_eq(load("stages:\n  a: { plugin: good }\n"), 0, "%s", err.msg);
+    cr_expect_eq(sco__stage_timeout(cfg, &cfg->stages[0], NULL), 0, "no limit by default");
+}

@@ -58,6 +58,47 @@ Test(json, pretty)
     sco__buf_fini(&b);
 }
 
+Test(json, reader_round_trip_and_errors)
+{
+    struct sco__buf b = { 0 };
+    struct sco__json j;
+    sco__json_init(&j, &b, true);
+    sco__json_obj_begin(&j);
+    sco__json_key(&j, "name");
+    sco__json_str(&j, "tab\there \"q\" caf\xc3\xa9 \x01");
+    sco__json_key(&j, "list");
+    sco__json_arr_begin(&j);
+    sco__json_i64(&j, -12);
+    sco__json_f64(&j, 0.25);
+    sco__json_bool(&j, true);
+    sco__json_null(&j);
+    sco__json_arr_end(&j);
+    sco__json_obj_end(&j);
+    struct sco__jval *v = sco__json_parse(b.s, b.len);
+    cr_assert_not_null(v, "%s", b.s);
+    const struct sco__jval *name = sco__jval_get(v, "name");
+    cr_assert_not_null(name);
+    cr_expect_str_eq(name->str, "tab\there \"q\" caf\xc3\xa9 \x01");
+    const struct sco__jval *list = sco__jval_get(v, "list");
+    cr_assert(list && list->type == SCO__J_ARR && list->n == 4);
+    cr_expect_eq(list->vals[0]->num, -12);
+    cr_expect_eq(list->vals[1]->num, 0.25);
+    cr_expect(list->vals[2]->type == SCO__J_BOOL && list->vals[2]->b);
+    cr_expect_eq(list->vals[3]->type, SCO__J_NULL);
+    cr_expect_null(sco__jval_get(v, "missing"));
+    sco__jval_free(v);
+    sco__buf_fini(&b);
+
+    v = sco__json_parse("\"\\ud83d\\ude00\"", 14);
+    cr_assert_not_null(v);
+    cr_expect_str_eq(v->str, "\xf0\x9f\x98\x80");
+    sco__jval_free(v);
+    const char *bad[] = { "", "{", "[1,]", "{\"a\" 1}", "\"abc", "tru", "[1] x", "\"\\ude00\"",
+                          "{\"a\":}", "\"a\nb\"" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_expect_null(sco__json_parse(bad[i], strlen(bad[i])), "accepted %s", bad[i]);
+}
+
 Test(sha256, known_vectors)
 {
     uint8_t d[32];
