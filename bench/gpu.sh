@@ -2,8 +2,10 @@
 # bench/gpu.sh: everything GPU in one go, for a session that has the GPU machine (CUDA
 # toolkit, nvcc, meson, ninja; no network needed).
 #   1. builds with -Dcuda=enabled (release) into build-gpu/;
-#   2. runs the runtime test suite: the GPU tests (every op cuda vs cpu, MLP training) run
-#      in full instead of skipping;
+#   2. runs the runtime test suite: the GPU tests (every op cuda vs cpu, the larger device
+#      cases, MLP training with and without clipping, device index errors) run in full
+#      instead of skipping; then the cuda tests once more under compute-sanitizer memcheck
+#      (out-of-bounds or misaligned accesses in our kernels) when it is installed;
 #   3. sgemm TFLOP/s through the runtime vs cuBLAS's own figure (direct cublasSgemm on device
 #      buffers), FP32 and TF32;
 #   4. training throughput (MLP, TCN, GRU) on cuda vs the CPU backend, and the speedup.
@@ -69,6 +71,17 @@ else
 fi
 [ $trc -eq 0 ] || fail=1
 
+echo "== compute-sanitizer memcheck of the cuda tests ==" >&2
+san=skipped
+tb=$build/tests/runtime/test-runtime-backend
+[ -x "$tb" ] || tb=$build/tests/test-runtime-backend
+if command -v compute-sanitizer >/dev/null && [ -x "$tb" ]; then
+    timeout 900 compute-sanitizer --tool memcheck --target-processes all --error-exitcode 9 \
+        "$tb" --filter 'backend/cuda*' --jobs 1 >"$out/memcheck.txt" 2>&1 && san=clean || {
+        san=FAIL; fail=1; }
+    tail -5 "$out/memcheck.txt" >&2
+fi
+
 echo "== cuBLAS reference ==" >&2
 nvcc -O2 -o "$out/cublas-sgemm" "$root/bench/runtime/cublas-sgemm.cu" -lcublas 2>&1 >&2
 "$out/cublas-sgemm" | tee "$out/cublas.txt" >&2
@@ -103,5 +116,6 @@ echo "== training: cuda vs cpu ($threads threads) ==" >&2
     done
     echo
     echo "tests: $([ $trc -eq 0 ] && echo pass || echo FAIL/not run) (log: $out/tests.txt)"
+    echo "memcheck: $san (log: $out/memcheck.txt)"
 } | tee "$out/summary.txt"
 exit $fail

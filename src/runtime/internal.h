@@ -106,7 +106,7 @@ struct sco__backend;
 /* A compute backend other than the CPU one (the CUDA module). Memory it hands out must be
  * host-addressable after sync() (CUDA: managed memory), so that the CPU kernels can run any
  * op the backend does not support on the same buffers. */
-#define SCO__BACKEND_OPS_VERSION 1
+#define SCO__BACKEND_OPS_VERSION 2
 struct sco__backend_ops {
     uint32_t version;
     const char *name;
@@ -122,6 +122,11 @@ struct sco__backend_ops {
     int (*optim_update)(struct sco__backend *be, int kind, float *w, float *gr, float *m,
                         float *v, int64_t n, const float *hp /* [9]: see optim.c */,
                         struct sco_err *err);
+    /* Sum of squares of count tensors (the gradient global norm) without copying them to the
+     * host: called for i = 0 .. count-1 in order; the call with i = count-1 stores the total
+     * in *out. NULL: the CPU sums them. */
+    int (*sumsq)(struct sco__backend *be, const float *g, int64_t n, int i, int count,
+                 double *out, struct sco_err *err);
     void (*destroy)(struct sco__backend *be);
 };
 

@@ -150,9 +150,14 @@ int sco__step(struct sco_optim *opt, struct sco_err *err)
     if (rc)
         return rc;
     const struct sco_optim_opts *o = &opt->o;
-    /* global gradient norm, summed in a fixed order */
+    /* global gradient norm, summed in a fixed order (on the device when the backend can) */
     double ss = 0;
-    for (int i = 0; i < ps->n; i++) {
+    bool dev_norm = ps->R->be && ps->R->be_ops->sumsq && ps->n > 0;
+    for (int i = 0; dev_norm && i < ps->n; i++)
+        if ((rc = ps->R->be_ops->sumsq(ps->R->be, ps->ts[i]->grad, ps->ts[i]->n, i, ps->n, &ss,
+                                       err)))
+            return rc;
+    for (int i = 0; !dev_norm && i < ps->n; i++) {
         const float *g = ps->ts[i]->grad;
         /* 8 fixed lanes so the compiler can vectorise; order fixed, so still deterministic */
         double lane[8] = { 0 };

@@ -391,6 +391,126 @@ const struct op_case op_cases[] = {
 };
 const size_t n_op_cases = sizeof op_cases / sizeof op_cases[0];
 
+/* ---- larger shapes for the device comparison (multi-block paths, repeated rows, training
+ * dropout); not in op_cases because a dropout mask changes with every compute ---- */
+static struct sco_tensor *d_dropout_train(struct ctx *c)
+{
+    RT->set_training(G, true);
+    return RT->dropout(G, leaf(c, "x", -1, 1, 2, 64, 33), 0.3f);
+}
+static struct sco_tensor *d_add_bias_rows(struct ctx *c)
+{
+    return RT->add(G, leaf(c, "a", -1, 1, 2, 300, 37), leaf(c, "b", -1, 1, 1, 37));
+}
+static struct sco_tensor *d_mul_bcast_middle(struct ctx *c)
+{
+    return RT->mul(G, leaf(c, "a", -1, 1, 3, 4, 50, 8), leaf(c, "b", -1, 1, 3, 4, 1, 8));
+}
+static struct sco_tensor *d_div_outer(struct ctx *c)
+{
+    return RT->div(G, leaf(c, "a", -1, 1, 2, 30, 1), leaf(c, "b", 0.5f, 2, 2, 1, 20));
+}
+static struct sco_tensor *d_sub_self_reshaped(struct ctx *c)
+{
+    struct sco_tensor *a = leaf(c, "a", -1, 1, 2, 6, 1);
+    return RT->sub(G, a, RT->reshape(G, a, 2, S(1, 6)));
+}
+static struct sco_tensor *d_sum_all(struct ctx *c)
+{
+    return RT->sum(G, leaf(c, "x", -1, 1, 2, 3000, 7), SCO_AXIS_ALL, false);
+}
+static struct sco_tensor *d_mean_axis0(struct ctx *c)
+{
+    return RT->mean(G, leaf(c, "x", -1, 1, 2, 500, 9), 0, false);
+}
+static struct sco_tensor *d_sum_last(struct ctx *c)
+{
+    return RT->sum(G, leaf(c, "x", -1, 1, 2, 40, 700), -1, true);
+}
+static struct sco_tensor *d_embedding(struct ctx *c)
+{
+    return RT->embedding(G, leaf(c, "table", -1, 1, 2, 50, 16), fixed_i32(c, 1, S(2000), 50));
+}
+static struct sco_tensor *d_layer_norm(struct ctx *c)
+{
+    return RT->layer_norm(G, leaf(c, "x", -2, 2, 2, 37, 200), leaf(c, "g", 0.5f, 1.5f, 1, 200),
+                          leaf(c, "b", -1, 1, 1, 200), 1e-5f);
+}
+static struct sco_tensor *d_concat(struct ctx *c)
+{
+    struct sco_tensor *xs[2] = { leaf(c, "a", -1, 1, 2, 100, 8), leaf(c, "b", -1, 1, 2, 50, 8) };
+    return RT->concat(G, xs, 2, 0);
+}
+static struct sco_tensor *d_slice(struct ctx *c)
+{
+    return RT->slice(G, leaf(c, "x", -1, 1, 3, 20, 100, 3), 1, 10, 70);
+}
+static struct sco_tensor *d_transpose(struct ctx *c)
+{
+    return RT->transpose(G, leaf(c, "x", -1, 1, 2, 30, 40), (const int[]){ 1, 0 });
+}
+static struct sco_tensor *d_pinball(struct ctx *c)
+{
+    static const float qs[5] = { 0.1f, 0.5f, 0.9f, 0.95f, 0.99f };
+    return RT->pinball(G, leaf(c, "p", -1, 1, 2, 500, 5), leaf(c, "y", -1, 1, 1, 500), qs, 5);
+}
+static struct sco_tensor *d_poisson(struct ctx *c)
+{
+    return RT->poisson_nll(G, leaf(c, "lr", -1, 1, 1, 3000), fixed_f32(c, 1, S(3000), 0, 6));
+}
+static struct sco_tensor *d_tweedie(struct ctx *c)
+{
+    return RT->tweedie_nll(G, leaf(c, "lm", -1, 1, 1, 3000), fixed_f32(c, 1, S(3000), 0, 6), 1.3f);
+}
+static struct sco_tensor *d_bce(struct ctx *c)
+{
+    return RT->bce_logits(G, leaf(c, "x", -4, 4, 1, 3000), leaf(c, "y", 0, 1, 1, 3000));
+}
+static struct sco_tensor *d_xent(struct ctx *c)
+{
+    return RT->softmax_xent(G, leaf(c, "x", -3, 3, 2, 1500, 10), fixed_i32(c, 1, S(1500), 10));
+}
+static struct sco_tensor *d_bpr(struct ctx *c)
+{
+    return RT->bpr(G, leaf(c, "pos", -2, 2, 1, 3000), leaf(c, "neg", -2, 2, 1, 3000));
+}
+static struct sco_tensor *d_conv1d(struct ctx *c)
+{
+    return RT->conv1d(G, leaf(c, "x", -1, 1, 3, 4, 50, 8), leaf(c, "w", -0.5f, 0.5f, 3, 3, 8, 16),
+                      leaf(c, "b", -1, 1, 1, 16), 4, SCO_ACT_GELU);
+}
+static struct sco_tensor *d_gru(struct ctx *c)
+{
+    return RT->gru(G, leaf(c, "x", -1, 1, 3, 16, 10, 8), leaf(c, "wih", -0.3f, 0.3f, 2, 8, 96),
+                   leaf(c, "whh", -0.3f, 0.3f, 2, 32, 96), leaf(c, "bih", -0.3f, 0.3f, 1, 96),
+                   leaf(c, "bhh", -0.3f, 0.3f, 1, 96), leaf(c, "h0", -0.5f, 0.5f, 2, 16, 32));
+}
+
+const struct op_case dev_cases[] = {
+    { "conv1d_dilated_gelu", d_conv1d, 0 },
+    { "gru_16x10", d_gru, 0 },
+    { "dropout_train", d_dropout_train, 0 },
+    { "add_bias_rows", d_add_bias_rows, 0 },
+    { "mul_broadcast_middle", d_mul_bcast_middle, 0 },
+    { "div_outer_broadcast", d_div_outer, 0 },
+    { "sub_self_reshaped", d_sub_self_reshaped, 0 },
+    { "sum_all_large", d_sum_all, 0 },
+    { "mean_axis0_large", d_mean_axis0, 0 },
+    { "sum_last_large", d_sum_last, 0 },
+    { "embedding_repeated_rows", d_embedding, 0 },
+    { "layer_norm_wide", d_layer_norm, 0 },
+    { "concat_axis0", d_concat, 0 },
+    { "slice_large", d_slice, 0 },
+    { "transpose_2d", d_transpose, 0 },
+    { "pinball_5q", d_pinball, 0 },
+    { "poisson_large", d_poisson, 0 },
+    { "tweedie_large", d_tweedie, 0 },
+    { "bce_large", d_bce, 0 },
+    { "softmax_xent_large", d_xent, 0 },
+    { "bpr_large", d_bpr, 0 },
+};
+const size_t n_dev_cases = sizeof dev_cases / sizeof dev_cases[0];
+
 int build_case(const struct op_case *k, const char *device, int threads, struct built *b,
                struct sco_err *err)
 {

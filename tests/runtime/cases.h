@@ -33,6 +33,9 @@ struct op_case {
 
 extern const struct op_case op_cases[];
 extern const size_t n_op_cases;
+/* larger shapes and training-mode dropout, for the backend comparison only (tol unused) */
+extern const struct op_case dev_cases[];
+extern const size_t n_dev_cases;
 
 /* A differentiable leaf: parameter with values U(lo, hi). */
 struct sco_tensor *leaf(struct ctx *c, const char *name, float lo, float hi, int ndim, ...);
