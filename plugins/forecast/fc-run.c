@@ -10,9 +10,14 @@
  *     scored by mean RMSSE; the combo stays unless another candidate is more than 10% better.
  *  4. With the global model (mode auto), the statistical choice, the model and the ensemble
  *     (mean of the two) are scored on the same windows (the model was trained only on data
- *     before the earliest window). The pooled default is the one with the lowest mean RMSSE
- *     over all series (sco__fc_pooled_default); a series switches to its own best only when
- *     that is more than 10% lower.
+ *     before the earliest window). The pooled default (sco__fc_pooled_default, mean RMSSE
+ *     over all series) is the ensemble unless the statistical choice or the model alone is
+ *     more than 10% lower than it (then the lower of those two); a series switches to its
+ *     own best only when that is more than 10% lower than its default.
+ *  5. Stalled series (sco__fc_stalled: the history ends with a run of days without a sale
+ *     whose probability under the share of selling days in the 112 days before it is below
+ *     1%, and at least 14 days long) get a zero forecast from the combo, the model and the
+ *     ensemble: the item has most likely left the assortment. The reason says so.
  * Quantiles come from sample paths; for the model and the ensemble, the statistical choice's
  * paths are re-centred on the new mean (scaled by the ratio of means, kept within [0.5, 2],
  * and shifted by the rest). */
@@ -51,14 +56,17 @@ static int predict(enum sco__fc_method m, enum sco__fc_method base, const double
                           err);
     if (rc || (m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE))
         goto counts;
+    int stalled = sco__fc_stalled(y, n);
     for (int t = 0; t < hh; t++) {
-        double sm = mean[t], mv = mm[t] > 0 ? mm[t] : 0;
+        double sm = mean[t], mv = mm[t] > 0 && !stalled ? mm[t] : 0;
         if (m == SCO__FC_ENSEMBLE)
             mv = 0.5 * (mv + sm);
         /* re-centre the paths on the new mean: scale by the ratio (kept within [0.5, 2] so
          * that a near-zero statistical mean cannot blow the spread up), shift the rest */
         double ratio = sm > 1e-9 ? mv / sm : 1.0;
         ratio = ratio < 0.5 ? 0.5 : ratio > 2.0 ? 2.0 : ratio;
+        if (stalled)
+            ratio = 0;
         double shift = mv - sm * ratio;
         for (int p = 0; p < np; p++) {
             double *v = &paths[(size_t)p * hh + t];
@@ -197,9 +205,14 @@ enum sco__fc_method sco__fc_pooled_default(const struct sco__fc_result *res, siz
             e += res[i].ens_score;
             k++;
         }
-    if (!k || (s <= m && s <= e))
+    if (!k)
         return SCO__FC_N_METHODS;
-    return m < e ? SCO__FC_MODEL : SCO__FC_ENSEMBLE;
+    /* the combination is the default; a single kind needs the margin over it */
+    if (s < (1.0 - SCO__FC_MARGIN) * e && s <= m)
+        return SCO__FC_N_METHODS;
+    if (m < (1.0 - SCO__FC_MARGIN) * e && m < s)
+        return SCO__FC_MODEL;
+    return SCO__FC_ENSEMBLE;
 }
 
 static const char *kind_name(enum sco__fc_method m)
@@ -312,6 +325,13 @@ int sco__fc_run_finish(const struct sco__fc_set *set, size_t i, const struct sco
     if (rc)
         goto out;
     memcpy(res->mean, mean, (size_t)h * sizeof *mean);
+    int z = n > 0 ? sco__fc_stalled(y, n) : 0;
+    if (z && (res->method == SCO__FC_COMBO || res->method == SCO__FC_MODEL ||
+              res->method == SCO__FC_ENSEMBLE)) {
+        size_t len = strlen(res->reason);
+        snprintf(res->reason + len, sizeof res->reason - len,
+                 "; no sale in the last %d days: treated as delisted, zero forecast", z);
+    }
     sco__fc_path_quantiles(paths, np, h, o->q, nq, false, res->q);
     sco__fc_path_quantiles(paths, np, h, o->q, nq, true, res->cq);
 out:

@@ -406,6 +406,20 @@ void sco__fc_profile(const double *y, int n, int m, int window, double *idx)
         idx[j] = (sum[j] + k) / (mean + k);
 }
 
+int sco__fc_stalled(const double *y, int n)
+{
+    int z = 0;
+    while (z < n && y[n - 1 - z] <= 0)
+        z++;
+    if (z < SCO__FC_STALL_MIN || z >= n)
+        return 0;
+    int w0 = n - z - SCO__FC_STALL_WINDOW > 0 ? n - z - SCO__FC_STALL_WINDOW : 0, sell = 0;
+    for (int t = w0; t < n - z; t++)
+        sell += y[t] > 0;
+    double p = (double)sell / (n - z - w0);
+    return pow(1.0 - p, z) < SCO__FC_STALL_P ? z : 0;
+}
+
 /* ---- Dispatch ----------------------------------------------------------------------------- */
 static void residual_pool(const double *res, int n, int keep, const double **p, int *np)
 {
@@ -456,6 +470,14 @@ static int combo(const double *y, int n, const struct sco__fc_opts *o, struct sc
         /* mixture of the models' paths: path p comes from model p mod np_ */
         for (int p = c; p < np && !rc && out->paths; p += np_)
             memcpy(out->paths + (size_t)p * h, paths + (size_t)p * h, (size_t)h * sizeof *paths);
+    }
+    /* a daily demand series whose final run of zeros is improbable under its recent selling
+     * rate has most likely left the assortment: forecast zero (sco__fc_stalled) */
+    if (!rc && o->period > 1 && o->nonneg && sco__fc_stalled(y, n)) {
+        for (int t = 0; t < h; t++)
+            out->mean[t] = 0;
+        if (out->paths)
+            memset(out->paths, 0, (size_t)np * h * sizeof *out->paths);
     }
     free(mean);
     free(paths);

@@ -106,7 +106,7 @@ enum sco__fc_method {
     SCO__FC_CROSTON, /* Croston with the Syntetos-Boylan approximation */
     SCO__FC_TSB,     /* Teunter-Syntetos-Babai */
     SCO__FC_ADIDA,   /* SES on period totals (temporal aggregation), split by the profile */
-    SCO__FC_COMBO,   /* mean of TSB, ADIDA and HW (daily) or SES, HOLT and THETA (no season) */
+    SCO__FC_COMBO,   /* mean of TSB, ADIDA and HW (daily; zero when stalled) or SES, HOLT, THETA */
     SCO__FC_MODEL,   /* the global neural model (fc-model.c), not fitted here */
     SCO__FC_ENSEMBLE, /* mean of the model and the series' statistical choice */
     SCO__FC_N_METHODS
@@ -149,6 +149,16 @@ void sco__fc_round_paths(double *paths, int n_paths, int h, uint64_t seed);
 /* Weekday-profile helper, exposed for tests: multiplicative indices (mean 1) of period m
  * over the last `window` values of y; all ones when there is too little data. */
 void sco__fc_profile(const double *y, int n, int m, int window, double *idx);
+
+/* Stalled (delisted) series: the history ends with a run of z >= SCO__FC_STALL_MIN days without
+ * a sale that would have had probability below SCO__FC_STALL_P under the share of selling days
+ * in the SCO__FC_STALL_WINDOW days before the run, (1 - p)^z < SCO__FC_STALL_P. Returns z when
+ * the series is stalled, 0 otherwise. The combo (and the model and ensemble in fc-run.c)
+ * forecast zero for a stalled series. */
+#define SCO__FC_STALL_MIN 14
+#define SCO__FC_STALL_P 0.01
+#define SCO__FC_STALL_WINDOW 112
+int sco__fc_stalled(const double *y, int n);
 
 /* ---- Method choice by rolling-origin backtest ---------------------------------------------
  * For each candidate method, forecasts `windows` non-overlapping windows of `length` days at
@@ -219,8 +229,8 @@ struct sco__fc_result {
 
 /* Runs choice, backtest and forecast for series i of set into res (buffers allocated here;
  * free with sco__fc_result_fini). Deterministic per (seed, sku, warehouse). With the model
- * (mode auto) the statistical choice is the default and the model or the ensemble must beat
- * it by the margin. */
+ * (mode auto) the statistical choice is the default for a single series and the model or the
+ * ensemble must beat it by the margin. */
 int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
                        struct sco__fc_result *res, struct sco_err *err);
 /* The same in two steps, so that the default can come from all series (the pooled
@@ -228,8 +238,10 @@ int sco__fc_run_series(const struct sco__fc_set *set, size_t i, const struct sco
  * then run_finish for every series with that default. */
 int sco__fc_run_choose(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
                        struct sco__fc_result *res, struct sco_err *err);
-/* SCO__FC_MODEL, SCO__FC_ENSEMBLE, or SCO__FC_N_METHODS for "the statistical choice": the
- * lowest mean backtest RMSSE over the series where all three were scored. */
+/* SCO__FC_MODEL, SCO__FC_ENSEMBLE, or SCO__FC_N_METHODS for "the statistical choice", from
+ * the mean backtest RMSSE over the series where all three were scored: the ensemble unless
+ * the statistical choice or the model is more than SCO__FC_MARGIN lower than it (then the
+ * lower of those two). */
 enum sco__fc_method sco__fc_pooled_default(const struct sco__fc_result *res, size_t n);
 int sco__fc_run_finish(const struct sco__fc_set *set, size_t i, const struct sco__fc_run_opts *o,
                        enum sco__fc_method dflt, struct sco__fc_result *res,

@@ -132,6 +132,36 @@ Test(forecast, croston_sba_and_tsb_levels)
     cr_expect_lt(f[0], 0.2, "tsb after 100 zero days %g", f[0]);
 }
 
+Test(forecast, stalled_series_get_zero_combo)
+{
+    /* sells 2 units every other day (p = 0.5), then z days without a sale:
+     * (1 - 0.5)^z < 0.01 from z = 7, and the rule needs z >= 14 */
+    double y[300], f[7];
+    for (int t = 0; t < 300; t++)
+        y[t] = t % 2 ? 2 : 0;
+    cr_expect_eq(sco__fc_stalled(y, 300), 0);
+    for (int t = 300 - 14; t < 300; t++)
+        y[t] = 0;
+    cr_expect_eq(sco__fc_stalled(y, 300), 14);
+    cr_expect_eq(sco__fc_stalled(y, 299), 0, "13 zero days are not enough");
+    run(SCO__FC_COMBO, y, 300, 7, 7, f);
+    for (int t = 0; t < 7; t++)
+        cr_expect_float_eq(f[t], 0, EPS, "day %d: %g", t, f[t]);
+    run(SCO__FC_TSB, y, 300, 7, 7, f);
+    cr_expect_gt(f[0], 0.05, "tsb itself is not changed: %g", f[0]);
+    /* a slow seller (one sale in 20 days, p = 0.05): 20 quiet days are usual, not a stall */
+    for (int t = 0; t < 300; t++)
+        y[t] = t % 20 == 0 ? 1 : 0;
+    for (int t = 300 - 20; t < 300; t++)
+        y[t] = 0;
+    cr_expect_eq(sco__fc_stalled(y, 300), 0);
+    run(SCO__FC_COMBO, y, 300, 7, 7, f);
+    cr_expect_gt(f[0], 0.01, "slow seller keeps its forecast: %g", f[0]);
+    /* all zeros: nothing to compare with, not stalled */
+    memset(y, 0, sizeof y);
+    cr_expect_eq(sco__fc_stalled(y, 300), 0);
+}
+
 Test(forecast, theta_linear)
 {
     double y[40], f[2];
@@ -426,7 +456,7 @@ Test(forecast, unknown_skus_and_duplicate_dates_are_named)
     cr_expect_eq(sco__fc_check_dates(3, d, origin, "calendar.csv", &err), 0);
 }
 
-Test(forecast, pooled_default_is_the_lowest_mean)
+Test(forecast, pooled_default_is_the_ensemble_unless_beaten_by_the_margin)
 {
     struct sco__fc_result r[3];
     memset(r, 0, sizeof r);
@@ -436,11 +466,14 @@ Test(forecast, pooled_default_is_the_lowest_mean)
     r[1] = (struct sco__fc_result){ .pending = true, .stat_score = 0.6, .model_score = 0.7,
                                     .ens_score = 0.62 };
     r[2] = (struct sco__fc_result){ .pending = false, .stat_score = 0.1 };
-    /* means: stat 0.7, model 0.65, ensemble 0.66 */
+    /* means: stat 0.7, model 0.65, ensemble 0.66: the model is not 10% lower */
+    cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_ENSEMBLE);
+    r[0].model_score = 0.4; /* model 0.55 < 0.9 * 0.66 */
     cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_MODEL);
     r[0].model_score = 0.9; /* model 0.8 */
-    cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_ENSEMBLE);
-    r[0].stat_score = 0.5; /* stat 0.55 */
+    r[0].stat_score = 0.5;  /* stat 0.55 < 0.9 * 0.66 */
     cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_N_METHODS);
+    r[0].stat_score = 0.64; /* stat 0.62: lower than the ensemble, but not by 10% */
+    cr_expect_eq(sco__fc_pooled_default(r, 3), SCO__FC_ENSEMBLE);
     cr_expect_eq(sco__fc_pooled_default(r, 0), SCO__FC_N_METHODS);
 }
