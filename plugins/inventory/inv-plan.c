@@ -119,13 +119,14 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
     double ymax = sco__inv_dist_quantile(&dist[kmax], 0.9995);
     double cp = (double)it->case_pack;
     /* terminal value: the daily rate mu and the economic lot q_eoq of the continuation; the
-     * states then reach up to two economic lots (capped at a year of demand) past ymax */
+     * states then reach one economic lot (at most a year of demand) past ymax: V is least at
+     * x = q_eoq and holding within the horizon only lowers the best leftover */
     double mu = dist[kmax].mean / kmax;
     double q_eoq = 0;
     bool tv = pb->terminal_value && mu > 0 && it->hold > 0;
     if (tv) {
         q_eoq = sqrt(2 * it->fixed * mu / it->hold);
-        ymax += fmin(2 * q_eoq, 365 * mu);
+        ymax += fmin(q_eoq, 365 * mu);
     }
     double need = ceil((ymax - base0) / cp);
     if (need < 0)
