@@ -304,7 +304,9 @@ static int load_sales(const char *dir, struct data *d)
 static int horizon = 56; /* the sco policy's planning horizon in the simulation */
 static double hind_limit = 60;
 static double level_w = 0.5; /* weight of the last 28 days' level in the bench forecaster */
-static bool lost_sales = false; /* INV_LOST_SALES=1: lost-sales stage costs */
+static bool lost_sales = true; /* INV_LOST_SALES=0: backorder (cumulative) shortage term */
+static bool terminal_value = true; /* INV_TERMINAL=0: no terminal value (truncated horizon) */
+static bool recourse = false; /* INV_RECOURSE=1: recourse stage costs (tried, not adopted) */
 static double budget_factor = 1.5; /* budget per order day = factor x mean weekly demand value */
 
 static const double LEVELS[] = { 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98,
@@ -375,6 +377,11 @@ static void forecast_cum(const double *hist, int t, int kmax, double *q)
     free(sums);
 }
 
+static double ip_of(const struct sco_inv_sim_state *st, int i);
+/* calibration of the bench forecaster over the protection interval (lead + review): how often
+ * the realised demand of the next L + R days falls at or below each quantile */
+static double cal_n, cal_below[NLEV];
+
 static int policy_sco(void *ctx, const struct sco_inv_sim_state *st, int64_t *out,
                       struct sco_err *err)
 {
@@ -387,6 +394,16 @@ static int policy_sco(void *ctx, const struct sco_inv_sim_state *st, int64_t *ou
         forecast_cum(hist - (in->start), in->start + st->day + 1, kmax,
                      in->cumq + (size_t)i * kmax * NLEV);
         (void)hist;
+        int kp = (int)lround(in->lead_mean[i]) + REVIEW;
+        if (st->day + kp < WINDOW && kp <= kmax) {
+            double real = 0;
+            for (int d = st->day + 1; d <= st->day + kp; d++)
+                real += hist[d];
+            const double *qq = in->cumq + (size_t)i * kmax * NLEV + (size_t)(kp - 1) * NLEV;
+            cal_n++;
+            for (int l = 0; l < NLEV; l++)
+                cal_below[l] += real <= qq[l] + 1e-9;
+        }
         struct sco_inv_item *p = &in->pi[i];
         const struct sco_inv_sim_item *s = &in->it[i];
         int no = 0;
@@ -408,13 +425,25 @@ static int policy_sco(void *ctx, const struct sco_inv_sim_state *st, int64_t *ou
                                   .levels = LEVELS, .n_wh = 1, .budget = in->budget,
                                   .review_days = REVIEW, .horizon_days = horizon,
                                   .max_iter = 100, .target_gap = 1e-4, .seed = 1,
-                                  .lost_sales = lost_sales };
+                                  .lost_sales = lost_sales,
+                                  .terminal_value = terminal_value, .recourse = recourse };
     struct sco_inv_plan plan;
     int rc = sco__inv_solve(&pb, &plan, err);
     if (rc)
         return rc;
     for (int i = 0; i < in->n; i++)
         out[i] = plan.n_valid[i] > 0 ? plan.cases[(size_t)i * plan.n_stages] : 0;
+    if (getenv("INV_TRACE")) { /* INV_TRACE=i: the plan of series i at every review */
+        int i = atoi(getenv("INV_TRACE"));
+        const int32_t *c = plan.cases + (size_t)i * plan.n_stages;
+        const double *q = in->cumq + (size_t)i * kmax * NLEV;
+        fprintf(stderr, "TRACE sco day=%d oh=%.0f ip=%.0f cases=%d plan=", st->day,
+                st->on_hand[i], ip_of(st, i), c[0]);
+        for (int m = 0; m < plan.n_stages; m++)
+            fprintf(stderr, "%d ", c[m]);
+        fprintf(stderr, " q50_7=%.1f q50_14=%.1f q95_14=%.1f\n", q[6 * NLEV + 5],
+                q[13 * NLEV + 5], q[13 * NLEV + 10]);
+    }
     sco__inv_plan_fini(&plan);
     in->plans++;
     in->plan_s += now_s() - t0;
@@ -483,6 +512,10 @@ static int rop_eoq(struct inst *in, const struct sco_inv_sim_state *st, int64_t 
             int64_t k = (int64_t)floor((rop - ip) / (double)(qc * s->case_pack)) + 1;
             out[i] = k * qc;
         }
+        if (getenv("INV_TRACE") && atoi(getenv("INV_TRACE")) == i && with_r)
+            fprintf(stderr, "TRACE rop day=%d oh=%.0f ip=%.0f rop=%.1f q=%lld cases=%lld "
+                    "mu=%.2f\n", st->day, st->on_hand[i], ip, rop, (long long)qc,
+                    (long long)out[i], mu);
     }
     return 0;
 }
@@ -649,6 +682,10 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
                pol[p].name, tot[p].total, tot[p].holding, tot[p].lost_cost, tot[p].fixed_cost,
                tot[p].served / tot[p].demand, tot[p].cycles_ok / tot[p].cycles, tot[p].lines,
                tot[p].cut_lines);
+    printf("calibration (bench forecaster, lead + review days; level:share at or below):");
+    for (int l = 0; l < NLEV; l++)
+        printf(" %g:%.3f", LEVELS[l], cal_n > 0 ? cal_below[l] / cal_n : 0);
+    printf(" reviews=%.0f\n", cal_n);
     printf("hindsight bound=%.2f incumbent=%.2f proven_optimal=%d/%d (incumbent sums the "
            "series that have one)\n", hind, hind_cost, hind_opt, d.n);
     printf("sco_plans=%ld plan_seconds=%.2f series=%d window_days=%d\n", in.plans, in.plan_s,
@@ -735,7 +772,8 @@ static int run_scale(int n, int nw, uint64_t seed, int iters)
                                   .n_wh = nw, .storage_l = stor, .receiving_l = recv,
                                   .budget = 1.25 * week_value, .review_days = REVIEW,
                                   .horizon_days = HORIZON, .max_iter = iters,
-                                  .target_gap = 0.002, .seed = seed };
+                                  .target_gap = 0.002, .seed = seed, .lost_sales = lost_sales,
+                                  .terminal_value = terminal_value, .recourse = recourse };
     double t1 = now_s();
     struct sco_inv_plan plan;
     struct sco_err err = { 0 };
@@ -830,6 +868,10 @@ int main(int argc, char **argv)
         level_w = atof(getenv("INV_LEVEL_W"));
     if (getenv("INV_LOST_SALES"))
         lost_sales = atoi(getenv("INV_LOST_SALES")) != 0;
+    if (getenv("INV_RECOURSE"))
+        recourse = atoi(getenv("INV_RECOURSE")) != 0;
+    if (getenv("INV_TERMINAL"))
+        terminal_value = atoi(getenv("INV_TERMINAL")) != 0;
     if (getenv("INV_BUDGET_FACTOR"))
         budget_factor = atof(getenv("INV_BUDGET_FACTOR"));
     if (getenv("INV_HINDSIGHT_S"))

@@ -30,6 +30,8 @@ struct sco_inv_config {
     double min_history_days; /* 28: fewer days since the first sale is an exception */
     enum sco_inv_service kind;
     enum sco_inv_round rounding;
+    bool lost_sales;       /* shortage: lost_sales (true, the default) or backorder */
+    bool terminal_value;   /* value of stock left at the horizon's end: true */
 };
 
 struct sco_inv_input {

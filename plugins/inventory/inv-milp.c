@@ -62,9 +62,10 @@ int sco__inv_solve_milp(const struct sco_inv_problem *pb, double time_limit_s,
                         struct sco_inv_plan *plan, double *bound, struct sco_err *err)
 {
     struct sco_inv_model md;
-    if (pb->lost_sales)
-        return sco_err_set(err, SCO_ERR_UNSUPPORTED, "the exact milp needs the convex "
-                           "(backorder) shortage term; set lost_sales off");
+    if (pb->lost_sales || pb->terminal_value)
+        return sco_err_set(err, SCO_ERR_UNSUPPORTED, "the exact milp needs convex stage costs "
+                           "(backorder shortage term, no terminal value); set lost_sales and "
+                           "terminal_value off");
     int rc = sco__inv_model_build(pb, &md, err);
     if (rc)
         return rc;

@@ -67,6 +67,16 @@ void sco__inv_model_fini(struct sco_inv_model *md)
     memset(md, 0, sizeof *md);
 }
 
+/* E[(D_k - y)^+] for demand over the first k days; with recourse from day T (> 0) only the
+ * demand after T is uncertain: D_k = (mean_k - mean_(k-T)) + D_(k-T), the position at T being
+ * observed and re-planned by then. */
+static double loss_at(const struct sco_inv_dist *dist, int k, int T, double y)
+{
+    if (T <= 0 || k - T < 1)
+        return sco__inv_dist_loss(&dist[k], y);
+    return sco__inv_dist_loss(&dist[k - T], y - (dist[k].mean - dist[k - T].mean));
+}
+
 static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_inv_sub *s,
                       struct sco_inv_dist *dist, struct sco_err *err)
 {
@@ -108,6 +118,16 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
     double base0 = sco__inv_position(it->on_hand, it->open, it->n_open, 0);
     double ymax = sco__inv_dist_quantile(&dist[kmax], 0.9995);
     double cp = (double)it->case_pack;
+    /* terminal value: the daily rate mu and the economic lot q_eoq of the continuation; the
+     * states then reach one economic lot (at most a year of demand) past ymax: V is least at
+     * x = q_eoq and holding within the horizon only lowers the best leftover */
+    double mu = dist[kmax].mean / kmax;
+    double q_eoq = 0;
+    bool tv = pb->terminal_value && mu > 0 && it->hold > 0;
+    if (tv) {
+        q_eoq = sqrt(2 * it->fixed * mu / it->hold);
+        ymax += fmin(q_eoq, 365 * mu);
+    }
     double need = ceil((ymax - base0) / cp);
     if (need < 0)
         need = 0;
@@ -131,6 +151,7 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
     for (int m = 0; m < M; m++) {
         int tm = m * R + off;
         double *g = s->G + (size_t)m * s->S;
+        int T = pb->recourse && m > 0 ? tm : 0;
         for (int j = 0; j < nl; j++) {
             double base = sco__inv_position(it->on_hand, it->open, it->n_open, tm + L[j]);
             int d0 = tm + L[j];         /* first day covered (0-based) */
@@ -140,14 +161,21 @@ static int build_item(const struct sco_inv_problem *pb, int32_t i, struct sco_in
                 double hsum = 0;
                 for (int d = d0; d <= d1; d++) {
                     const struct sco_inv_dist *dd = &dist[d + 1];
-                    hsum += y - dd->mean + sco__inv_dist_loss(dd, y);
+                    hsum += y - dd->mean + loss_at(dist, d + 1, T, y);
                 }
-                double sh = sco__inv_dist_loss(&dist[d1 + 1], y);
+                double sh = loss_at(dist, d1 + 1, T, y);
                 /* lost sales: only the shortfall arising within the period (demand before it
                  * that was not served is gone, not owed) */
                 if (pb->lost_sales && d0 >= 1)
-                    sh -= sco__inv_dist_loss(&dist[d0], y);
-                g[n] += w[j] * (it->hold * hsum + p * sh);
+                    sh -= loss_at(dist, d0, T, y);
+                double tvc = 0;
+                if (tv && m == M - 1) {
+                    const struct sco_inv_dist *de = &dist[d1 + 1];
+                    double x = y - de->mean + loss_at(dist, d1 + 1, T, y); /* E[(y - D)^+] */
+                    double r = sqrt(it->hold / (2 * mu)) * (x > 0 ? x : 0) - sqrt(it->fixed);
+                    tvc = r * r;
+                }
+                g[n] += w[j] * (it->hold * hsum + p * sh + tvc);
             }
         }
         /* storage: expected stock right after the arrival (mean lead time) */

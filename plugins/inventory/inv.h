@@ -135,6 +135,19 @@ struct sco_inv_problem {
      * (backorder view; convex, the exact MILP accepts it); true = only the shortfall arising
      * within the period (lost-sales view; may be non-convex: decomposition only). */
     bool lost_sales;
+    /* Terminal value (decomposition only; may be non-convex): the last stage also pays the
+     * relative cost of continuing past the horizon with the expected leftover stock x as an
+     * EOQ cycle at the forecast's mean daily rate mu, V(x) = (sqrt(h / (2 mu)) x - sqrt(K))^2
+     * (K = fixed cost per line: K when nothing is left, 0 at the economic lot sqrt(2 K mu / h),
+     * growing with holding beyond it). Without it the plan sees no value in stock beyond the
+     * horizon and orders lots of at most a horizon's demand however cheap holding is. */
+    bool terminal_value;
+    /* Recourse (the plan is re-made at every review, only today's lines are firm): a later
+     * stage m's costs see only the uncertainty of demand after its order day t_m (demand up to
+     * t_m enters with its mean), D_k ~ (mean_k - mean_(k - t_m)) + D_(k - t_m), instead of
+     * the whole uncertainty from today (open loop), which protects every later stage against
+     * the demand of the whole horizon and inflates lots and safety stock. Convex. */
+    bool recourse;
 };
 
 enum { SCO_INV_CUT_BUDGET = 1, SCO_INV_CUT_RECEIVING = 2, SCO_INV_CUT_STORAGE = 4 };

@@ -168,6 +168,12 @@ static const struct sco_config_key keys[] = {
       "decomposition (DP + Lagrangian, any size) or milp (one exact GLPK MILP, small instances)",
       false },
     { "milp_time_limit_s", SCO_CFG_F64, "60", "time limit of the exact milp", false },
+    { "shortage", SCO_CFG_STR, "lost_sales",
+      "lost_sales (a stage pays only the shortfall arising in it) or backorder (the cumulative "
+      "shortfall at its end); the milp solver always uses backorder", false },
+    { "terminal_value", SCO_CFG_BOOL, "true",
+      "charge the last stage the cost of continuing past the horizon with its leftover stock "
+      "(EOQ relative value); off in the milp solver", false },
 };
 
 struct state {
@@ -449,6 +455,17 @@ static int read_config(struct sco_ctx *ctx, struct sco_inv_config *c, bool *po_f
         return host->cfg_error(ctx, "rounding", err,
                                "unknown rounding '%s'; use up, down or nearest", s);
     if ((rc = host->cfg_bool(ctx, "po_files", po_files, err)))
+        return rc;
+    if ((rc = host->cfg_str(ctx, "shortage", &s, err)))
+        return rc;
+    if (!strcasecmp(s, "lost_sales") || !strcasecmp(s, "lost"))
+        c->lost_sales = true;
+    else if (!strcasecmp(s, "backorder") || !strcasecmp(s, "backorders"))
+        c->lost_sales = false;
+    else
+        return host->cfg_error(ctx, "shortage", err,
+                               "unknown shortage '%s'; use lost_sales or backorder", s);
+    if ((rc = host->cfg_bool(ctx, "terminal_value", &c->terminal_value, err)))
         return rc;
     return 0;
 }
@@ -840,6 +857,11 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         goto out_b;
     if (!strcasecmp(solver, "milp")) {
         double bound;
+        if (b.pb.lost_sales || b.pb.terminal_value)
+            host->log_msg(ctx, SCO_LOG_INFO, "milp solves the convex model: backorder shortage "
+                          "term, no terminal value");
+        b.pb.lost_sales = false; /* the exact milp needs convex stage costs */
+        b.pb.terminal_value = false;
         rc = sco__inv_solve_milp(&b.pb, tlim, &plan, &bound, err);
         if (rc == 1)
             host->log_msg(ctx, SCO_LOG_WARN, "milp stopped at the time limit (%.0f s): gap %.3f%%",

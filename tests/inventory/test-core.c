@@ -224,6 +224,34 @@ Test(inventory, plan_single_stage_is_newsvendor)
     sco__inv_plan_fini(&plan);
 }
 
+Test(inventory, terminal_value_gives_the_economic_lot)
+{
+    /* demand exactly 1 a day, lead 1, one weekly stage: the order covers days 1..8. Without a
+     * terminal value nothing after the horizon counts: y = 8. With it, cost 0.01 (7 y - 35) +
+     * (sqrt(h / 2 mu) (y - 8) - sqrt(K))^2 is least at y - 8 = (2 sqrt(h K / 2 mu) - 7 h) /
+     * (h / mu) = 93, close to the EOQ sqrt(2 K mu / h) = 100 less the week's holding. */
+    double q[8 * 3];
+    for (int k = 1; k <= 8; k++)
+        q[(k - 1) * 3] = q[(k - 1) * 3 + 1] = q[(k - 1) * 3 + 2] = k;
+    struct sco_inv_item it = { .wh = 0, .unit_cost = 1, .hold = 0.01, .penalty = 10,
+                               .fixed = 50, .case_pack = 1, .lead_mean = 1, .n_days = 8,
+                               .cum_q = q };
+    struct sco_inv_problem pb = { .n_items = 1, .items = &it, .n_levels = 3, .levels = uni_lv,
+                                  .n_wh = 1, .review_days = 7, .horizon_days = 7 };
+    struct sco_inv_plan plan;
+    struct sco_err err = { 0 };
+    for (int tv = 0; tv < 2; tv++) {
+        pb.terminal_value = tv;
+        cr_assert_eq(sco__inv_solve(&pb, &plan, &err), 0, "%s", err.msg);
+        cr_expect_eq(plan.cases[0], tv ? 101 : 8, "terminal value %d: %d cases", tv,
+                     plan.cases[0]);
+        sco__inv_plan_fini(&plan);
+    }
+    double bound;
+    cr_expect_eq(sco__inv_solve_milp(&pb, 10, &plan, &bound, &err), SCO_ERR_UNSUPPORTED);
+    cr_expect(strstr(err.msg, "terminal_value"), "%s", err.msg);
+}
+
 Test(inventory, moq_case_and_budget_respected)
 {
     struct fixture f;

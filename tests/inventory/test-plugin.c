@@ -109,6 +109,7 @@ static struct sco_table *inputs[8];
 static struct sco_table *outputs[8];
 static char outdir[256];
 static const char *override_key, *override_val;
+static const char *override2_key[2], *override2_val[2]; /* more keys, NULL-terminated */
 static struct sco_run_info info;
 
 static const struct sco_config_key *key_of(const char *k)
@@ -122,6 +123,9 @@ static const char *cfg_text(const char *k)
 {
     if (override_key && !strcmp(k, override_key))
         return override_val;
+    for (int i = 0; i < 2 && override2_key[i]; i++)
+        if (!strcmp(k, override2_key[i]))
+            return override2_val[i];
     const struct sco_config_key *c = key_of(k);
     return c ? c->dflt : NULL;
 }
@@ -405,6 +409,8 @@ Test(inventory, plugin_milp_solver_matches)
     for (int k = 0; k < 2; k++) {
         memset(outputs, 0, sizeof outputs);
         override_key = "solver", override_val = k ? "milp" : "decomposition";
+        override2_key[0] = "shortage", override2_val[0] = "backorder";
+        override2_key[1] = "terminal_value", override2_val[1] = "false";
         cr_assert_eq(desc->run(NULL, st, &err), 0, "%s", err.msg);
         struct sco_table *sum = out("inventory_plan");
         cr_assert(sum);
@@ -413,6 +419,36 @@ Test(inventory, plugin_milp_solver_matches)
                 val[k] = sum->c[t_col(sum, "value")].f[r];
     }
     override_key = NULL;
-    /* no coupling rows here: the decomposition is exact, both give the optimum */
+    override2_key[0] = override2_key[1] = NULL;
+    /* no coupling rows here: the decomposition is exact, both give the optimum (the milp
+     * solves the convex model: backorder shortage term, no terminal value) */
     cr_expect_float_eq(val[0], val[1], 1e-6 * (1 + val[1]), "%.6f vs %.6f", val[0], val[1]);
+}
+
+Test(inventory, plugin_default_model_differs_from_convex_model)
+{
+    load();
+    business(0);
+    char st[64] = { 0 };
+    struct sco_err err = { 0 };
+    double val[2] = { 0, 0 };
+    for (int k = 0; k < 2; k++) {
+        memset(outputs, 0, sizeof outputs);
+        if (k)
+            override2_key[0] = "shortage", override2_val[0] = "backorder",
+            override2_key[1] = "terminal_value", override2_val[1] = "false";
+        cr_assert_eq(desc->run(NULL, st, &err), 0, "%s", err.msg);
+        struct sco_table *sum = out("inventory_plan");
+        cr_assert(sum);
+        for (size_t r = 0; r < sum->n; r++)
+            if (!strcmp(sum->c[t_col(sum, "metric")].s[r], "plan_cost"))
+                val[k] = sum->c[t_col(sum, "value")].f[r];
+    }
+    override2_key[0] = override2_key[1] = NULL;
+    /* the terminal value charges the continuation past the horizon: a different cost */
+    cr_expect(fabs(val[0] - val[1]) > 1e-6, "%.6f vs %.6f", val[0], val[1]);
+    override2_key[0] = "shortage", override2_val[0] = "sideways";
+    cr_expect_eq(desc->run(NULL, st, &err), SCO_ERR_CONFIG);
+    cr_expect(strstr(err.msg, "unknown shortage 'sideways'"), "%s", err.msg);
+    override2_key[0] = NULL;
 }
