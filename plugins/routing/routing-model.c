@@ -23,6 +23,25 @@ const char *sco__rt_reason_name(enum rt_reason r)
     return "?";
 }
 
+void sco__rt_order_windows(const struct rt_order *o, struct vrp_job *jb)
+{
+    double w[2][2];
+    int n = 0;
+    if (o->tw_open <= o->tw_close) {
+        w[n][0] = o->tw_open;
+        w[n++][1] = o->tw_close;
+    }
+    if (o->has_tw2 && o->tw2_open <= o->tw2_close) {
+        w[n][0] = o->tw2_open;
+        w[n++][1] = o->tw2_close;
+    }
+    if (n == 0 || sco__vrp_job_set_windows(jb, (const double(*)[2])w, n)) {
+        jb->n_tw = 0; /* invalid first window kept as it is: nothing can meet it */
+        jb->tw_open = o->tw_open;
+        jb->tw_close = o->tw_close;
+    }
+}
+
 double sco__rt_haversine_km(double lat1, double lon1, double lat2, double lon2)
 {
     const double r = 6371.0088, k = M_PI / 180.0;
@@ -107,9 +126,11 @@ int sco__rt_build(const struct rt_problem *pb, struct rt_plan *plan, struct sco_
                     t2 = sco__rt_haversine_km(o->lat, o->lon, b->lat, b->lon) *
                          pb->road_factor * 60 / pb->speed_kmh;
                 }
+                struct vrp_job tj = { 0 };
+                sco__rt_order_windows(o, &tj);
                 double arr = V[v].shift_start + t1;
-                double beg = arr > o->tw_open ? arr : o->tw_open;
-                if (beg > o->tw_close + 1e-9 || o->tw_open > o->tw_close)
+                double beg = vrp_job_start(&tj, arr, NULL);
+                if (beg > tj.tw_close + 1e-9 || tj.tw_open > tj.tw_close)
                     continue;
                 any_tw = true;
                 if (beg + o->service + t2 > V[v].shift_end + 1e-9 ||
@@ -192,8 +213,7 @@ int sco__rt_build(const struct rt_problem *pb, struct rt_plan *plan, struct sco_
         for (int d = 0; d < nd; d++)
             jb->demand[d] = o->demand[d];
         jb->service = o->service;
-        jb->tw_open = o->tw_open;
-        jb->tw_close = o->tw_close;
+        sco__rt_order_windows(o, jb);
         jb->skills = (o->skills & ~0xffffffffULL) | (1ULL << o->wh);
         jb->priority = o->priority;
         jb->penalty = o->penalty;

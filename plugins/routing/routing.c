@@ -493,7 +493,8 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
         co_te = T->col(to, "tw_end"), co_s = T->col(to, "service_min"),
         co_kg = T->col(to, "weight_kg"), co_l = T->col(to, "volume_l"),
         co_sk = T->col(to, "skills"), co_p = T->col(to, "priority"),
-        co_pen = T->col(to, "penalty"), co_d = T->col(to, "delivery_date");
+        co_pen = T->col(to, "penalty"), co_d = T->col(to, "delivery_date"),
+        co_ts2 = T->col(to, "tw2_start"), co_te2 = T->col(to, "tw2_end");
     const int64_t *prio = co_p >= 0 ? T->i64(to, co_p) : NULL;
     const int64_t *dd = co_d >= 0 ? T->i64(to, co_d) : NULL;
     bool need_lines = false;
@@ -523,6 +524,18 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
             rc = sco_err_set(err, SCO_ERR_DATA, "%s: order '%s' window '%s'-'%s' is not HH:MM",
                              T->row_origin(to, r), m->order_id[k], cstr(to, co_ts, r),
                              cstr(to, co_te, r));
+            map_fini(&hold);
+            goto out;
+        }
+        /* optional second window: both ends empty = none, one end empty = open that side */
+        const char *s2 = cstr(to, co_ts2, r), *e2 = cstr(to, co_te2, r);
+        o->has_tw2 = *s2 || *e2;
+        if (o->has_tw2 &&
+            (parse_hhmm(s2, 0, &o->tw2_open) || parse_hhmm(e2, 48 * 60, &o->tw2_close))) {
+            rc = sco_err_set(err, SCO_ERR_DATA,
+                             "%s: order '%s' second window '%s'-'%s' is not HH:MM; use "
+                             "tw2_start and tw2_end like 13:00 and 15:30, or leave both empty",
+                             T->row_origin(to, r), m->order_id[k], s2, e2);
             map_fini(&hold);
             goto out;
         }

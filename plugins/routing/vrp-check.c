@@ -32,6 +32,40 @@ const char *sco__vrp_violation_name(enum vrp_violation_kind k)
     return "?";
 }
 
+int sco__vrp_job_set_windows(struct vrp_job *jb, const double (*w)[2], int n)
+{
+    if (n < 1 || n > VRP_MAX_TW)
+        return -1;
+    double t[VRP_MAX_TW][2];
+    for (int i = 0; i < n; i++) {
+        if (!(w[i][0] <= w[i][1]))
+            return -1;
+        int k = i;
+        while (k > 0 && t[k - 1][0] > w[i][0]) {
+            t[k][0] = t[k - 1][0];
+            t[k][1] = t[k - 1][1];
+            k--;
+        }
+        t[k][0] = w[i][0];
+        t[k][1] = w[i][1];
+    }
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (m > 0 && t[i][0] <= jb->tw[m - 1][1]) {
+            if (t[i][1] > jb->tw[m - 1][1])
+                jb->tw[m - 1][1] = t[i][1];
+            continue;
+        }
+        jb->tw[m][0] = t[i][0];
+        jb->tw[m][1] = t[i][1];
+        m++;
+    }
+    jb->n_tw = m;
+    jb->tw_open = jb->tw[0][0];
+    jb->tw_close = jb->tw[m - 1][1];
+    return 0;
+}
+
 /* Forward simulation from departure t0; returns the end time, fills per-stop times. */
 static double simulate(const struct vrp_instance *in, int veh, const int *jobs, int n, double t0,
                        double *arrival, double *begin, double *depart)
@@ -42,7 +76,7 @@ static double simulate(const struct vrp_instance *in, int veh, const int *jobs, 
     for (int i = 0; i < n; i++) {
         const struct vrp_job *jb = &in->jobs[jobs[i]];
         double a = t + vrp_time(in, at, jb->loc);
-        double b = a > jb->tw_open ? a : jb->tw_open;
+        double b = vrp_job_start(jb, a, NULL);
         if (arrival)
             arrival[i] = a;
         if (begin)
@@ -69,9 +103,11 @@ void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *
     for (int i = 0; i < n; i++) {
         const struct vrp_job *jb = &in->jobs[jobs[i]];
         double a = t + vrp_time(in, at, jb->loc);
-        double b = a > jb->tw_open ? a : jb->tw_open;
+        double close;
+        double b = vrp_job_start(jb, a, &close);
         waits += b - a;
-        double s = waits + jb->tw_close - b;
+        /* with several windows, leaving later keeps every stop in the window it had */
+        double s = waits + close - b;
         if (s < slack)
             slack = s;
         t = b + jb->service;
@@ -185,8 +221,17 @@ int sco__vrp_check(const struct vrp_instance *in, const struct vrp_solution *s,
         for (int i = 0; i < n; i++) {
             const struct vrp_job *jb = &in->jobs[jobs[i]];
             wait += beg[i] - arr[i];
-            if (beg[i] > jb->tw_close + TOL)
-                ADD(VRP_V_TIME_WINDOW, r, jobs[i], -1, beg[i] - jb->tw_close);
+            /* service must start inside a window: one of several, checked one by one */
+            bool inside = beg[i] >= jb->tw_open - TOL && beg[i] <= jb->tw_close + TOL;
+            if (jb->n_tw > 1) {
+                inside = false;
+                for (int k = 0; k < jb->n_tw; k++)
+                    if (beg[i] >= jb->tw[k][0] - TOL && beg[i] <= jb->tw[k][1] + TOL)
+                        inside = true;
+            }
+            if (!inside)
+                ADD(VRP_V_TIME_WINDOW, r, jobs[i], -1,
+                    beg[i] > jb->tw_close ? beg[i] - jb->tw_close : TOL);
         }
         if (t1 > ve->shift_end + TOL)
             ADD(VRP_V_SHIFT, r, -1, -1, t1 - ve->shift_end);

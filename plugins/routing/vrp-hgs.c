@@ -38,6 +38,8 @@ struct lroute {
     struct seg *pre, *suf; /* pre[i]: start depot + nodes[1..i]; suf[i]: nodes[i..len] */
     double pcost;
     double slack; /* pcost minus its distance-proportional and fixed parts (>= 0) */
+    struct seg full; /* the whole route, depots included (exact with several windows) */
+    int n_multi;     /* jobs with several time windows in it */
     long modified;
     long swapstar_tested;
     int sec_start, sec_end; /* circle sector of the customers around the start depot */
@@ -75,6 +77,8 @@ struct hgs {
     int granular;
     int *neigh; /* n * granular */
     struct seg *jseg, *dstart, *dend;
+    unsigned char *multi; /* per job: several time windows (jseg holds their envelope) */
+    bool any_multi;
     int *vclass, n_classes, *class_count, *class_rep;
     int *angle; /* per job, around the depot of its first compatible vehicle */
     bool have_coords;
@@ -177,6 +181,46 @@ static inline double route_cost(const struct hgs *h, int v, const struct seg *s,
     return base + h->pen_load * exl + h->pen_tw * extw + h->pen_skill * exsk;
 }
 
+/* ---- several time windows per job ---------------------------------------------------------
+ * A job with several windows has the envelope (first open, last close) in jseg: a relaxation
+ * that the O(1) concatenations use to filter moves. A route that holds such jobs is evaluated
+ * exactly by one linear pass that serves each of them in the first window still open at its
+ * earliest arrival (the checker's rule), and a move is applied only when that exact cost
+ * improves. Instances with one window per job never take this path. */
+
+static void seq_seg(const struct hgs *h, int veh, const int *seq, int len, struct seg *o)
+{
+    const struct vrp_instance *in = h->in;
+    struct seg s = h->dstart[veh];
+    for (int i = 0; i < len; i++) {
+        int j = seq[i];
+        if (!h->multi[j]) {
+            seg_merge(h, &s, &h->jseg[j], &s);
+            continue;
+        }
+        const struct vrp_job *jb = &in->jobs[j];
+        double arr = s.e + s.dur - s.tw + vrp_time(in, s.last, jb->loc);
+        int k = 0;
+        while (k < jb->n_tw - 1 && arr > jb->tw[k][1])
+            k++;
+        struct seg js = h->jseg[j];
+        js.e = jb->tw[k][0];
+        js.l = jb->tw[k][1];
+        seg_merge(h, &s, &js, &s);
+    }
+    seg_merge(h, &s, &h->dend[veh], o);
+}
+
+static bool seq_has_multi(const struct hgs *h, const int *seq, int len)
+{
+    if (!h->any_multi)
+        return false;
+    for (int i = 0; i < len; i++)
+        if (h->multi[seq[i]])
+            return true;
+    return false;
+}
+
 /* ---- routes in the local search ------------------------------------------------------- */
 
 static int route_reserve(struct lroute *r, int len)
@@ -228,8 +272,14 @@ static void route_update(struct hgs *h, int ri)
     r->suf[r->len + 1] = empty_seg;
     for (int i = r->len; i >= 1; i--)
         seg_merge(h, &h->jseg[r->nodes[i]], &r->suf[i + 1], &r->suf[i]);
-    struct seg full;
-    seg_merge(h, &r->pre[r->len], &h->dend[r->veh], &full);
+    r->n_multi = 0;
+    for (int i = 1; h->any_multi && i <= r->len; i++)
+        r->n_multi += h->multi[r->nodes[i]];
+    if (r->n_multi)
+        seq_seg(h, r->veh, r->nodes + 1, r->len, &r->full);
+    else
+        seg_merge(h, &r->pre[r->len], &h->dend[r->veh], &r->full);
+    const struct seg full = r->full;
     r->pcost = route_cost(h, r->veh, &full, NULL);
     {
         const struct vrp_vehicle *ve = &h->in->vehicles[r->veh];
@@ -333,6 +383,14 @@ static bool try_inter(struct hgs *h, int ru, const struct piece *pu, int ku, int
         return false;
     int na = build_pieces(h, pu, ku, h->buf_a);
     int nb = build_pieces(h, pv, kv, h->buf_b);
+    if (seq_has_multi(h, h->buf_a, na) || seq_has_multi(h, h->buf_b, nb)) {
+        struct seg fa, fb;
+        seq_seg(h, h->r[ru].veh, h->buf_a, na, &fa);
+        seq_seg(h, h->r[rv].veh, h->buf_b, nb, &fb);
+        if (route_cost(h, h->r[ru].veh, &fa, NULL) + route_cost(h, h->r[rv].veh, &fb, NULL) >
+            before - EPS)
+            return false;
+    }
     h->nb_moves++;
     route_set(h, ru, h->buf_a, na);
     route_set(h, rv, h->buf_b, nb);
@@ -341,10 +399,8 @@ static bool try_inter(struct hgs *h, int ru, const struct piece *pu, int ku, int
 
 static double eval_seq(const struct hgs *h, int veh, const int *seq, int len)
 {
-    struct seg s = h->dstart[veh];
-    for (int i = 0; i < len; i++)
-        seg_merge(h, &s, &h->jseg[seq[i]], &s);
-    seg_merge(h, &s, &h->dend[veh], &s);
+    struct seg s;
+    seq_seg(h, veh, seq, len, &s);
     return route_cost(h, veh, &s, NULL);
 }
 
@@ -358,6 +414,8 @@ static bool try_intra_seq(struct hgs *h, int ri, int len, int from)
     seg_merge(h, &sg, &h->dend[R->veh], &sg);
     double c = route_cost(h, R->veh, &sg, NULL);
     if (c > h->r[ri].pcost - EPS)
+        return false;
+    if (R->n_multi && eval_seq(h, R->veh, h->buf_a, len) > h->r[ri].pcost - EPS)
         return false;
     h->nb_moves++;
     route_set(h, ri, h->buf_a, len);
@@ -963,7 +1021,7 @@ static void export_ls(struct hgs *h, struct indiv *x)
             continue;
         struct seg f;
         struct parts pt;
-        seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+        f = R->full;
         route_cost(h, R->veh, &f, &pt);
         x->base += pt.base;
         x->exl += pt.exl;
@@ -1284,7 +1342,7 @@ static void pool_add(struct hgs *h, const struct indiv *x)
         const struct lroute *R = &h->r[x->rveh[r]];
         struct seg f;
         struct parts pt;
-        seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+        f = R->full;
         route_cost(h, R->veh, &f, &pt);
         pool_add_route(h, h->vclass[R->veh], x->rjobs + x->roff[r], x->roff[r + 1] - x->roff[r],
                        pt.base);
@@ -1414,6 +1472,7 @@ static void hgs_free(struct hgs *h)
     free(h->neigh);
     free(h->kdist);
     free(h->jseg);
+    free(h->multi);
     free(h->dstart);
     free(h->dend);
     free(h->vclass);
@@ -1553,7 +1612,8 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
     h->jseg = calloc((size_t)n + 1, sizeof *h->jseg);
     h->dstart = calloc((size_t)in->n_vehicles + 1, sizeof *h->dstart);
     h->dend = calloc((size_t)in->n_vehicles + 1, sizeof *h->dend);
-    if (!h->jseg || !h->dstart || !h->dend)
+    h->multi = calloc((size_t)n + 1, sizeof *h->multi);
+    if (!h->jseg || !h->dstart || !h->dend || !h->multi)
         return SCO_ERR_NOMEM;
     for (int j = 0; j < n; j++) {
         const struct vrp_job *jb = &in->jobs[j];
@@ -1561,6 +1621,8 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
         s->dur = jb->service;
         s->e = jb->tw_open;
         s->l = jb->tw_close;
+        h->multi[j] = jb->n_tw > 1;
+        h->any_multi = h->any_multi || jb->n_tw > 1;
         memcpy(s->load, jb->demand, sizeof s->load);
         s->skills = jb->skills;
         s->first = s->last = jb->loc;
@@ -1731,7 +1793,7 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
             continue;
         struct seg f;
         struct parts pt;
-        seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+        f = R->full;
         route_cost(h, R->veh, &f, &pt);
         exl += pt.exl;
         extw += pt.extw;
@@ -1759,7 +1821,7 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
                     continue;
                 struct seg f;
                 struct parts q;
-                seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+                f = R->full;
                 route_cost(h, R->veh, &f, &q);
                 feas = q.exl < 1e-9 && q.extw < 1e-9 && q.exsk < 0.5;
             }

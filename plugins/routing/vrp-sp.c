@@ -237,7 +237,7 @@ static void dfs(struct exact *x, int mask, int len, double t, double dist, doubl
         if (over)
             continue;
         double a = t + vrp_time(in, at, jb->loc);
-        double b = a > jb->tw_open ? a : jb->tw_open;
+        double b = vrp_job_start(jb, a, NULL);
         if (b > jb->tw_close + 1e-9)
             continue;
         x->seq[len] = j;

@@ -12,13 +12,17 @@
 
 #define VRP_MAX_DIM 4     /* capacity dimensions (weight, volume, parcels, ...) */
 #define VRP_INF 1e30      /* "no limit" for times, durations, capacities */
+#define VRP_MAX_TW 4      /* time windows per job */
 
 /* One stop to serve. Times are in the instance's time unit (minutes in the plugin). */
 struct vrp_job {
     int loc;                      /* row/column of the distance and time matrices */
     double demand[VRP_MAX_DIM];   /* per capacity dimension */
     double service;               /* service time at the stop */
-    double tw_open, tw_close;     /* service must start within [open, close] */
+    double tw_open, tw_close;     /* service must start within [open, close]; with several
+                                   * windows, the envelope (first open, last close) */
+    int n_tw;                     /* windows in tw; 0 or 1 = the single [tw_open, tw_close] */
+    double tw[VRP_MAX_TW][2];     /* several windows: sorted, disjoint [open, close] pairs */
     uint64_t skills;              /* bit set of skills a vehicle must all have */
     int priority;                 /* 0 = normal; higher is kept first when some must go */
     double penalty;               /* cost of leaving it unassigned (plugin post-processing) */
@@ -58,6 +62,30 @@ static inline double vrp_time(const struct vrp_instance *in, int a, int b)
     return in->time ? in->time[(size_t)a * (size_t)in->n_locs + (size_t)b]
                     : in->dist[(size_t)a * (size_t)in->n_locs + (size_t)b] * in->time_per_dist;
 }
+
+/* Start of service at a job reached at time `a`: in the first window that closes at or after
+ * `a` (waiting for it to open when `a` falls between windows), or `a` itself when every window
+ * has closed (late: the result is then above tw_close). `close` (may be NULL) receives the
+ * close of the window used. Exact for one or several windows. */
+static inline double vrp_job_start(const struct vrp_job *jb, double a, double *close)
+{
+    if (jb->n_tw <= 1) {
+        if (close)
+            *close = jb->tw_close;
+        return a > jb->tw_open ? a : jb->tw_open;
+    }
+    int k = 0;
+    while (k < jb->n_tw - 1 && a > jb->tw[k][1])
+        k++;
+    if (close)
+        *close = jb->tw[k][1];
+    return a > jb->tw[k][0] ? a : jb->tw[k][0];
+}
+
+/* Sets a job's windows from n (open, close) pairs in any order: sorts them, merges those that
+ * overlap or touch, and sets the envelope tw_open/tw_close. Returns 0, or -1 when n is not in
+ * 1..VRP_MAX_TW or some open > close. */
+int sco__vrp_job_set_windows(struct vrp_job *jb, const double (*w)[2], int n);
 
 /* Allocates the arrays of an instance with the given sizes (zeroed; dist allocated, time not,
  * time_per_dist 1). Returns 0 or SCO_ERR_NOMEM. */
