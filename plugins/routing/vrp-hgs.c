@@ -200,9 +200,7 @@ static void seq_seg(const struct hgs *h, int veh, const int *seq, int len, struc
         }
         const struct vrp_job *jb = &in->jobs[j];
         double arr = s.e + s.dur - s.tw + vrp_time(in, s.last, jb->loc);
-        int k = 0;
-        while (k < jb->n_tw - 1 && arr > jb->tw[k][1])
-            k++;
+        int k = vrp_job_window(jb, arr);
         struct seg js = h->jseg[j];
         js.e = jb->tw[k][0];
         js.l = jb->tw[k][1];

@@ -63,6 +63,17 @@ static inline double vrp_time(const struct vrp_instance *in, int a, int b)
                     : in->dist[(size_t)a * (size_t)in->n_locs + (size_t)b] * in->time_per_dist;
 }
 
+/* Window of a job with several windows (n_tw > 1) used at arrival time `a`: the first one that
+ * closes at or after `a` (within 1e-7, so that a schedule moved later right up to a close keeps
+ * its window despite rounding), or the last one when every window has closed. */
+static inline int vrp_job_window(const struct vrp_job *jb, double a)
+{
+    int k = 0;
+    while (k < jb->n_tw - 1 && a > jb->tw[k][1] + 1e-7)
+        k++;
+    return k;
+}
+
 /* Start of service at a job reached at time `a`: in the first window that closes at or after
  * `a` (waiting for it to open when `a` falls between windows), or `a` itself when every window
  * has closed (late: the result is then above tw_close). `close` (may be NULL) receives the
@@ -74,9 +85,7 @@ static inline double vrp_job_start(const struct vrp_job *jb, double a, double *c
             *close = jb->tw_close;
         return a > jb->tw_open ? a : jb->tw_open;
     }
-    int k = 0;
-    while (k < jb->n_tw - 1 && a > jb->tw[k][1])
-        k++;
+    int k = vrp_job_window(jb, a);
     if (close)
         *close = jb->tw[k][1];
     return a > jb->tw[k][0] ? a : jb->tw[k][0];
