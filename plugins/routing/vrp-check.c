@@ -28,6 +28,7 @@ const char *sco__vrp_violation_name(enum vrp_violation_kind k)
     case VRP_V_SHIFT: return "shift_end";
     case VRP_V_DURATION: return "max_duration";
     case VRP_V_SKILL: return "skill";
+    case VRP_V_BREAK: return "break";
     }
     return "?";
 }
@@ -66,15 +67,27 @@ int sco__vrp_job_set_windows(struct vrp_job *jb, const double (*w)[2], int n)
     return 0;
 }
 
-/* Forward simulation from departure t0; returns the end time, fills per-stop times. */
+/* Forward simulation from departure t0 with the break before stop *bpos (-1: decided by the
+ * greedy rule, then set); returns the end time, fills per-stop times and the break start. */
 static double simulate(const struct vrp_instance *in, int veh, const int *jobs, int n, double t0,
-                       double *arrival, double *begin, double *depart)
+                       double *arrival, double *begin, double *depart, int *bpos,
+                       double *bstart)
 {
     const struct vrp_vehicle *ve = &in->vehicles[veh];
     double t = t0;
     int at = ve->start_loc;
-    for (int i = 0; i < n; i++) {
-        const struct vrp_job *jb = &in->jobs[jobs[i]];
+    bool taken = !(ve->break_dur > 0) || n == 0;
+    for (int i = 0; i <= n; i++) {
+        const struct vrp_job *jb = i < n ? &in->jobs[jobs[i]] : NULL;
+        if (!taken && (*bpos >= 0 ? *bpos == i : vrp_break_now(in, ve, t, at, jb))) {
+            double s = t > ve->break_start ? t : ve->break_start;
+            *bstart = s;
+            *bpos = i;
+            t = s + ve->break_dur;
+            taken = true;
+        }
+        if (i == n)
+            break;
         double a = t + vrp_time(in, at, jb->loc);
         double b = vrp_job_start(jb, a, NULL);
         if (arrival)
@@ -89,19 +102,35 @@ static double simulate(const struct vrp_instance *in, int veh, const int *jobs, 
     return t + vrp_time(in, at, ve->end_loc);
 }
 
-void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *jobs, int n,
-                             double *arrival, double *begin, double *depart, double *t_start,
-                             double *t_end)
+void sco__vrp_route_schedule_break(const struct vrp_instance *in, int veh, const int *jobs,
+                                   int n, double *arrival, double *begin, double *depart,
+                                   double *t_start, double *t_end, int *brk_pos,
+                                   double *brk_start)
 {
     const struct vrp_vehicle *ve = &in->vehicles[veh];
     double t0 = ve->shift_start;
     /* Savelsbergh's forward slack: leaving later by delta removes waiting without making any
      * stop late while delta <= min_i (waits up to i + close_i - begin_i); keep the end time by
-     * also bounding delta with the total wait. */
+     * also bounding delta with the total wait. The break counts as a stop with its window,
+     * kept where the earliest schedule takes it. */
     double t = t0, waits = 0, slack = ve->shift_end - t0;
-    int at = ve->start_loc;
-    for (int i = 0; i < n; i++) {
-        const struct vrp_job *jb = &in->jobs[jobs[i]];
+    int at = ve->start_loc, bp = -1;
+    double bs = 0;
+    bool taken = !(ve->break_dur > 0) || n == 0;
+    for (int i = 0; i <= n; i++) {
+        const struct vrp_job *jb = i < n ? &in->jobs[jobs[i]] : NULL;
+        if (!taken && vrp_break_now(in, ve, t, at, jb)) {
+            double b = t > ve->break_start ? t : ve->break_start;
+            waits += b - t;
+            double s = waits + ve->break_end - b;
+            if (s < slack)
+                slack = s;
+            t = b + ve->break_dur;
+            bp = i;
+            taken = true;
+        }
+        if (i == n)
+            break;
         double a = t + vrp_time(in, at, jb->loc);
         double close;
         double b = vrp_job_start(jb, a, &close);
@@ -121,11 +150,23 @@ void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *
     if (delta < 0 || n == 0)
         delta = 0;
     t0 += delta;
-    double e = simulate(in, veh, jobs, n, t0, arrival, begin, depart);
+    double e = simulate(in, veh, jobs, n, t0, arrival, begin, depart, &bp, &bs);
     if (t_start)
         *t_start = t0;
     if (t_end)
         *t_end = e;
+    if (brk_pos)
+        *brk_pos = bp;
+    if (brk_start)
+        *brk_start = bs;
+}
+
+void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *jobs, int n,
+                             double *arrival, double *begin, double *depart, double *t_start,
+                             double *t_end)
+{
+    sco__vrp_route_schedule_break(in, veh, jobs, n, arrival, begin, depart, t_start, t_end, NULL,
+                                  NULL);
 }
 
 static int add_v(struct vrp_check *c, enum vrp_violation_kind k, int route, int job, int dim,
@@ -215,8 +256,11 @@ int sco__vrp_check(const struct vrp_instance *in, const struct vrp_solution *s,
         for (int d = 0; d < in->n_dims; d++)
             if (load[d] > ve->cap[d] + TOL)
                 ADD(VRP_V_CAPACITY, r, -1, d, load[d] - ve->cap[d]);
-        double t0, t1;
-        sco__vrp_route_schedule(in, v, jobs, n, arr, beg, NULL, &t0, &t1);
+        double t0, t1, bstart;
+        int bpos;
+        sco__vrp_route_schedule_break(in, v, jobs, n, arr, beg, NULL, &t0, &t1, &bpos, &bstart);
+        if (bpos >= 0 && bstart > ve->break_end + TOL)
+            ADD(VRP_V_BREAK, r, -1, -1, bstart - ve->break_end);
         double wait = 0;
         for (int i = 0; i < n; i++) {
             const struct vrp_job *jb = &in->jobs[jobs[i]];

@@ -78,6 +78,7 @@ struct hgs {
     int *neigh; /* n * granular */
     struct seg *jseg, *dstart, *dend;
     unsigned char *multi; /* per job: several time windows (jseg holds their envelope) */
+    unsigned char *vbrk;  /* per vehicle: has a driver break (its routes are evaluated exactly) */
     bool any_multi;
     int *vclass, n_classes, *class_count, *class_rep;
     int *angle; /* per job, around the depot of its first compatible vehicle */
@@ -191,8 +192,22 @@ static inline double route_cost(const struct hgs *h, int v, const struct seg *s,
 static void seq_seg(const struct hgs *h, int veh, const int *seq, int len, struct seg *o)
 {
     const struct vrp_instance *in = h->in;
+    const struct vrp_vehicle *ve = &in->vehicles[veh];
     struct seg s = h->dstart[veh];
-    for (int i = 0; i < len; i++) {
+    bool brk = h->vbrk[veh] && len > 0;
+    for (int i = 0; i <= len; i++) {
+        if (brk) {
+            /* the driver break: a stop where the vehicle is, at the checker's point */
+            double t = s.e + s.dur - s.tw;
+            if (vrp_break_now(in, ve, t, s.last, i < len ? &in->jobs[seq[i]] : NULL)) {
+                struct seg b = { .dur = ve->break_dur, .e = ve->break_start,
+                                 .l = ve->break_end, .first = s.last, .last = s.last };
+                seg_merge(h, &s, &b, &s);
+                brk = false;
+            }
+        }
+        if (i == len)
+            break;
         int j = seq[i];
         if (!h->multi[j]) {
             seg_merge(h, &s, &h->jseg[j], &s);
@@ -209,8 +224,11 @@ static void seq_seg(const struct hgs *h, int veh, const int *seq, int len, struc
     seg_merge(h, &s, &h->dend[veh], o);
 }
 
-static bool seq_has_multi(const struct hgs *h, const int *seq, int len)
+/* Whether a route of vehicle veh with these jobs needs the exact pass. */
+static bool seq_has_multi(const struct hgs *h, int veh, const int *seq, int len)
 {
+    if (h->vbrk[veh] && len > 0)
+        return true;
     if (!h->any_multi)
         return false;
     for (int i = 0; i < len; i++)
@@ -273,7 +291,7 @@ static void route_update(struct hgs *h, int ri)
     r->n_multi = 0;
     for (int i = 1; h->any_multi && i <= r->len; i++)
         r->n_multi += h->multi[r->nodes[i]];
-    if (r->n_multi)
+    if (r->n_multi || (h->vbrk[r->veh] && r->len > 0))
         seq_seg(h, r->veh, r->nodes + 1, r->len, &r->full);
     else
         seg_merge(h, &r->pre[r->len], &h->dend[r->veh], &r->full);
@@ -381,7 +399,8 @@ static bool try_inter(struct hgs *h, int ru, const struct piece *pu, int ku, int
         return false;
     int na = build_pieces(h, pu, ku, h->buf_a);
     int nb = build_pieces(h, pv, kv, h->buf_b);
-    if (seq_has_multi(h, h->buf_a, na) || seq_has_multi(h, h->buf_b, nb)) {
+    if (seq_has_multi(h, h->r[ru].veh, h->buf_a, na) ||
+        seq_has_multi(h, h->r[rv].veh, h->buf_b, nb)) {
         struct seg fa, fb;
         seq_seg(h, h->r[ru].veh, h->buf_a, na, &fa);
         seq_seg(h, h->r[rv].veh, h->buf_b, nb, &fb);
@@ -413,7 +432,8 @@ static bool try_intra_seq(struct hgs *h, int ri, int len, int from)
     double c = route_cost(h, R->veh, &sg, NULL);
     if (c > h->r[ri].pcost - EPS)
         return false;
-    if (R->n_multi && eval_seq(h, R->veh, h->buf_a, len) > h->r[ri].pcost - EPS)
+    if ((R->n_multi || h->vbrk[R->veh]) && eval_seq(h, R->veh, h->buf_a, len) >
+                                                 h->r[ri].pcost - EPS)
         return false;
     h->nb_moves++;
     route_set(h, ri, h->buf_a, len);
@@ -1457,7 +1477,8 @@ static bool same_vehicle(const struct vrp_vehicle *a, const struct vrp_vehicle *
         a->shift_start != b->shift_start || a->shift_end != b->shift_end ||
         a->fixed_cost != b->fixed_cost || a->cost_per_dist != b->cost_per_dist ||
         a->cost_per_time != b->cost_per_time || a->max_duration != b->max_duration ||
-        a->skills != b->skills)
+        a->skills != b->skills || a->break_start != b->break_start ||
+        a->break_end != b->break_end || a->break_dur != b->break_dur)
         return false;
     for (int d = 0; d < nd; d++)
         if (a->cap[d] != b->cap[d])
@@ -1471,6 +1492,7 @@ static void hgs_free(struct hgs *h)
     free(h->kdist);
     free(h->jseg);
     free(h->multi);
+    free(h->vbrk);
     free(h->dstart);
     free(h->dend);
     free(h->vclass);
@@ -1611,8 +1633,11 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
     h->dstart = calloc((size_t)in->n_vehicles + 1, sizeof *h->dstart);
     h->dend = calloc((size_t)in->n_vehicles + 1, sizeof *h->dend);
     h->multi = calloc((size_t)n + 1, sizeof *h->multi);
-    if (!h->jseg || !h->dstart || !h->dend || !h->multi)
+    h->vbrk = calloc((size_t)in->n_vehicles + 1, sizeof *h->vbrk);
+    if (!h->jseg || !h->dstart || !h->dend || !h->multi || !h->vbrk)
         return SCO_ERR_NOMEM;
+    for (int v = 0; v < in->n_vehicles; v++)
+        h->vbrk[v] = in->vehicles[v].break_dur > 0;
     for (int j = 0; j < n; j++) {
         const struct vrp_job *jb = &in->jobs[j];
         struct seg *s = &h->jseg[j];

@@ -36,6 +36,12 @@ struct vrp_vehicle {
     double cost_per_dist, cost_per_time; /* per distance unit, per time unit of duration */
     double max_duration;           /* VRP_INF when none */
     uint64_t skills;
+    /* Driver break: break_dur time units that must start within [break_start, break_end],
+     * taken where the vehicle is (no travel). break_dur 0 = none. A used route takes it at
+     * the first point from which it cannot wait any longer: once the time reaches break_start,
+     * or just before a stop whose service would otherwise end after break_end, or after the
+     * last stop (waiting there for break_start) when it has not been taken before. */
+    double break_start, break_end, break_dur;
 };
 
 /* Distances and travel times between locations: dist is n_locs x n_locs row-major; time is
@@ -138,6 +144,7 @@ enum vrp_violation_kind {
     VRP_V_SHIFT,         /* back at the end depot after the shift end */
     VRP_V_DURATION,      /* route longer than max_duration */
     VRP_V_SKILL,         /* vehicle lacks a skill the job needs */
+    VRP_V_BREAK,         /* the driver break starts after its window */
 };
 
 struct vrp_violation {
@@ -177,6 +184,24 @@ const char *sco__vrp_violation_name(enum vrp_violation_kind k);
 void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *jobs, int n,
                              double *arrival, double *begin, double *depart, double *t_start,
                              double *t_end);
+
+/* The same with the driver break: *brk_pos receives the stop index before which it is taken
+ * (n = after the last stop, -1 = no break) and *brk_start its start. */
+void sco__vrp_route_schedule_break(const struct vrp_instance *in, int veh, const int *jobs,
+                                   int n, double *arrival, double *begin, double *depart,
+                                   double *t_start, double *t_end, int *brk_pos,
+                                   double *brk_start);
+
+/* The greedy break rule (see struct vrp_vehicle): whether a vehicle at `at` at time `t` with
+ * its break not yet taken takes it now, before going on to `next` (NULL: no stop left). */
+static inline bool vrp_break_now(const struct vrp_instance *in, const struct vrp_vehicle *ve,
+                                 double t, int at, const struct vrp_job *next)
+{
+    if (!next || t >= ve->break_start - 1e-9)
+        return true;
+    double b = vrp_job_start(next, t + vrp_time(in, at, next->loc), NULL);
+    return b + next->service > ve->break_end + 1e-9;
+}
 
 /* Search parameters. */
 struct vrp_params {
