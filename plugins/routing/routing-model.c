@@ -204,6 +204,11 @@ int sco__rt_build(const struct rt_problem *pb, struct rt_plan *plan, struct sco_
         ve->cost_per_dist = rv->cost_per_km;
         ve->cost_per_time = rv->cost_per_hour / 60.0;
         ve->max_duration = rv->max_duration;
+        if (rv->break_min > 0) {
+            ve->break_start = rv->break_start;
+            ve->break_end = rv->break_end;
+            ve->break_dur = rv->break_min;
+        }
         ve->skills = (rv->skills & ~0xffffffffULL) | (1ULL << wh);
     }
     for (int j = 0; j < n_jobs; j++) {
@@ -255,13 +260,17 @@ static double route_eval(const struct vrp_instance *in, int v, const int *jobs, 
     for (int d = 0; d < in->n_dims; d++)
         if (load[d] > ve->cap[d] + 1e-9)
             bad += (load[d] - ve->cap[d]) / (ve->cap[d] > 0 ? ve->cap[d] : 1) * 1000;
-    double t0, t1;
-    sco__vrp_route_schedule(in, v, jobs, n, NULL, scratch, NULL, &t0, &t1);
+    double t0, t1, bstart;
+    int bpos;
+    sco__vrp_route_schedule_break(in, v, jobs, n, NULL, scratch, NULL, &t0, &t1, &bpos,
+                                  &bstart);
     for (int i = 0; i < n; i++) {
         double late = scratch[i] - in->jobs[jobs[i]].tw_close;
         if (late > 1e-6)
             bad += late;
     }
+    if (bpos >= 0 && bstart > ve->break_end + 1e-6)
+        bad += bstart - ve->break_end;
     if (t1 > ve->shift_end + 1e-6)
         bad += t1 - ve->shift_end;
     if (t1 - t0 > ve->max_duration + 1e-6)

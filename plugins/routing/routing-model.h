@@ -46,6 +46,8 @@ struct rt_vehicle {
     double fixed_cost, cost_per_km, cost_per_hour;
     double max_duration;            /* minutes, VRP_INF when none */
     uint64_t skills;
+    double break_start, break_end;  /* driver break starts within, minutes */
+    double break_min;               /* break minutes, 0 = none */
 };
 
 struct rt_warehouse {
