@@ -755,6 +755,43 @@ static bool swap_star(struct hgs *h, int ra, int rb, struct ins3 *ia, struct ins
     return true;
 }
 
+/* Exchanges whole routes between vehicles of different classes (an empty route included): the
+ * moves above never carry a route over to another kind of vehicle at once. */
+static bool route_exchange(struct hgs *h)
+{
+    if (h->homogeneous || h->n_classes < 2)
+        return false;
+    bool any = false;
+    for (int a = 0; a < h->nv; a++) {
+        if (!h->r[a].len)
+            continue;
+        unsigned char seen[256] = { 0 };
+        for (int b = 0; b < h->nv; b++) {
+            int ca = h->vclass[h->r[a].veh], cb = h->vclass[h->r[b].veh];
+            if (b == a || ca == cb || (h->r[b].len && b < a))
+                continue;
+            if (!h->r[b].len && cb < 256) {
+                if (seen[cb])
+                    continue;
+                seen[cb] = 1;
+            }
+            int la = h->r[a].len, lb = h->r[b].len;
+            memcpy(h->buf_a, h->r[b].nodes + 1, (size_t)lb * sizeof *h->buf_a);
+            memcpy(h->buf_b, h->r[a].nodes + 1, (size_t)la * sizeof *h->buf_b);
+            double c = eval_seq(h, h->r[a].veh, h->buf_a, lb) +
+                       eval_seq(h, h->r[b].veh, h->buf_b, la);
+            if (c < h->r[a].pcost + h->r[b].pcost - EPS) {
+                h->nb_moves++;
+                route_set(h, a, h->buf_a, lb);
+                route_set(h, b, h->buf_b, la);
+                any = true;
+                break;
+            }
+        }
+    }
+    return any;
+}
+
 static bool time_up(struct hgs *h)
 {
     if (h->deadline > 0 && sco__vrp_cpu_seconds() > h->deadline)
@@ -832,6 +869,8 @@ static void local_search(struct hgs *h, struct ins3 *ia, struct ins3 *ib, double
             if ((oi & 255) == 0 && time_up(h))
                 return;
         }
+        if (loop > 0 && route_exchange(h))
+            improved = true;
         if (loop > 0 && h->have_coords) {
             for (int a = 0; a < h->nv; a++) {
                 if (!h->r[a].len)
