@@ -23,6 +23,25 @@ const char *sco__rt_reason_name(enum rt_reason r)
     return "?";
 }
 
+void sco__rt_order_windows(const struct rt_order *o, struct vrp_job *jb)
+{
+    double w[2][2];
+    int n = 0;
+    if (o->tw_open <= o->tw_close) {
+        w[n][0] = o->tw_open;
+        w[n++][1] = o->tw_close;
+    }
+    if (o->has_tw2 && o->tw2_open <= o->tw2_close) {
+        w[n][0] = o->tw2_open;
+        w[n++][1] = o->tw2_close;
+    }
+    if (n == 0 || sco__vrp_job_set_windows(jb, (const double(*)[2])w, n)) {
+        jb->n_tw = 0; /* invalid first window kept as it is: nothing can meet it */
+        jb->tw_open = o->tw_open;
+        jb->tw_close = o->tw_close;
+    }
+}
+
 double sco__rt_haversine_km(double lat1, double lon1, double lat2, double lon2)
 {
     const double r = 6371.0088, k = M_PI / 180.0;
@@ -107,9 +126,11 @@ int sco__rt_build(const struct rt_problem *pb, struct rt_plan *plan, struct sco_
                     t2 = sco__rt_haversine_km(o->lat, o->lon, b->lat, b->lon) *
                          pb->road_factor * 60 / pb->speed_kmh;
                 }
+                struct vrp_job tj = { 0 };
+                sco__rt_order_windows(o, &tj);
                 double arr = V[v].shift_start + t1;
-                double beg = arr > o->tw_open ? arr : o->tw_open;
-                if (beg > o->tw_close + 1e-9 || o->tw_open > o->tw_close)
+                double beg = vrp_job_start(&tj, arr, NULL);
+                if (beg > tj.tw_close + 1e-9 || tj.tw_open > tj.tw_close)
                     continue;
                 any_tw = true;
                 if (beg + o->service + t2 > V[v].shift_end + 1e-9 ||
@@ -183,6 +204,11 @@ int sco__rt_build(const struct rt_problem *pb, struct rt_plan *plan, struct sco_
         ve->cost_per_dist = rv->cost_per_km;
         ve->cost_per_time = rv->cost_per_hour / 60.0;
         ve->max_duration = rv->max_duration;
+        if (rv->break_min > 0) {
+            ve->break_start = rv->break_start;
+            ve->break_end = rv->break_end;
+            ve->break_dur = rv->break_min;
+        }
         ve->skills = (rv->skills & ~0xffffffffULL) | (1ULL << wh);
     }
     for (int j = 0; j < n_jobs; j++) {
@@ -192,8 +218,7 @@ int sco__rt_build(const struct rt_problem *pb, struct rt_plan *plan, struct sco_
         for (int d = 0; d < nd; d++)
             jb->demand[d] = o->demand[d];
         jb->service = o->service;
-        jb->tw_open = o->tw_open;
-        jb->tw_close = o->tw_close;
+        sco__rt_order_windows(o, jb);
         jb->skills = (o->skills & ~0xffffffffULL) | (1ULL << o->wh);
         jb->priority = o->priority;
         jb->penalty = o->penalty;
@@ -235,13 +260,17 @@ static double route_eval(const struct vrp_instance *in, int v, const int *jobs, 
     for (int d = 0; d < in->n_dims; d++)
         if (load[d] > ve->cap[d] + 1e-9)
             bad += (load[d] - ve->cap[d]) / (ve->cap[d] > 0 ? ve->cap[d] : 1) * 1000;
-    double t0, t1;
-    sco__vrp_route_schedule(in, v, jobs, n, NULL, scratch, NULL, &t0, &t1);
+    double t0, t1, bstart;
+    int bpos;
+    sco__vrp_route_schedule_break(in, v, jobs, n, NULL, scratch, NULL, &t0, &t1, &bpos,
+                                  &bstart);
     for (int i = 0; i < n; i++) {
         double late = scratch[i] - in->jobs[jobs[i]].tw_close;
         if (late > 1e-6)
             bad += late;
     }
+    if (bpos >= 0 && bstart > ve->break_end + 1e-6)
+        bad += bstart - ve->break_end;
     if (t1 > ve->shift_end + 1e-6)
         bad += t1 - ve->shift_end;
     if (t1 - t0 > ve->max_duration + 1e-6)

@@ -30,6 +30,8 @@ struct rt_order {
     double demand[VRP_MAX_DIM];
     double service;                 /* minutes */
     double tw_open, tw_close;       /* minutes after midnight */
+    bool has_tw2;                   /* a second window: service starts in either */
+    double tw2_open, tw2_close;
     uint64_t skills;                /* named skills, bits 32.. */
     int priority;
     double penalty;
@@ -44,6 +46,8 @@ struct rt_vehicle {
     double fixed_cost, cost_per_km, cost_per_hour;
     double max_duration;            /* minutes, VRP_INF when none */
     uint64_t skills;
+    double break_start, break_end;  /* driver break starts within, minutes */
+    double break_min;               /* break minutes, 0 = none */
 };
 
 struct rt_warehouse {
@@ -71,6 +75,10 @@ struct rt_plan {
     int *order_of_job;
     struct vrp_result res;
 };
+
+/* The job-side windows of an order: one or two; a window whose open is after its close is
+ * left out (when none remains the order can never be served: reason time_window). */
+void sco__rt_order_windows(const struct rt_order *o, struct vrp_job *jb);
 
 double sco__rt_haversine_km(double lat1, double lon1, double lat2, double lon2);
 

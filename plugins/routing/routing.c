@@ -32,6 +32,8 @@ static const struct sco_column_spec orders_cols[] = {
     { "priority", SCO_COL_I64, true, "higher is kept first when not all fit (default 0)" },
     { "penalty", SCO_COL_F64, true, "cost of leaving the order unassigned" },
     { "delivery_date", SCO_COL_DATE, true, "only orders for the run date are planned" },
+    { "tw2_start", SCO_COL_STR, true, "second window start HH:MM (empty: no second window)" },
+    { "tw2_end", SCO_COL_STR, true, "second window end HH:MM (empty: no second window)" },
 };
 static const struct sco_column_spec lines_cols[] = {
     { "order_id", SCO_COL_STR, false, "order" },
@@ -66,6 +68,9 @@ static const struct sco_column_spec veh_cols[] = {
     { "cost_per_hour", SCO_COL_F64, false, "cost per hour of route duration" },
     { "skills", SCO_COL_STR, true, "skills, e.g. refrigerated (comma or space separated)" },
     { "max_duration_min", SCO_COL_F64, true, "longest route in minutes" },
+    { "break_start", SCO_COL_STR, true, "driver break may start from HH:MM (empty: none)" },
+    { "break_end", SCO_COL_STR, true, "driver break must start by HH:MM" },
+    { "break_min", SCO_COL_F64, true, "driver break minutes (empty or 0: none)" },
 };
 static const struct sco_column_spec risk_cols[] = {
     { "order_id", SCO_COL_STR, false, "order" },
@@ -97,6 +102,7 @@ static const struct sco_column_spec routes_out[] = {
     { "wait_min", SCO_COL_F64, false, "waiting for the window to open" },
     { "service_start", SCO_COL_STR, false, "HH:MM service begins" },
     { "cost", SCO_COL_F64, false, "route cost so far (fixed + km + hours)" },
+    { "kind", SCO_COL_STR, false, "start, stop, break (driver break, order_id empty) or end" },
 };
 static const struct sco_column_spec unassigned_out[] = {
     { "order_id", SCO_COL_STR, false, "order" },
@@ -420,7 +426,9 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
         cv_l = T->col(tv, "capacity_l"), cv_ss = T->col(tv, "shift_start"),
         cv_se = T->col(tv, "shift_end"), cv_fc = T->col(tv, "fixed_cost"),
         cv_km = T->col(tv, "cost_per_km"), cv_h = T->col(tv, "cost_per_hour"),
-        cv_sk = T->col(tv, "skills"), cv_md = T->col(tv, "max_duration_min");
+        cv_sk = T->col(tv, "skills"), cv_md = T->col(tv, "max_duration_min"),
+        cv_bs = T->col(tv, "break_start"), cv_be = T->col(tv, "break_end"),
+        cv_bm = T->col(tv, "break_min");
     for (size_t r = 0; r < nv; r++) {
         struct rt_vehicle *v = &m->v[r];
         m->veh_id[r] = cstr(tv, cv_id, r);
@@ -447,6 +455,19 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
         v->cost_per_km = cf64(tv, cv_km, r, 0);
         v->cost_per_hour = cf64(tv, cv_h, r, 0);
         v->max_duration = cf64(tv, cv_md, r, maxdur);
+        v->break_min = cf64(tv, cv_bm, r, 0);
+        if (v->break_min > 0 &&
+            (parse_hhmm(cstr(tv, cv_bs, r), v->shift_start, &v->break_start) ||
+             parse_hhmm(cstr(tv, cv_be, r), v->shift_end, &v->break_end) ||
+             v->break_end < v->break_start || !isfinite(v->break_min))) {
+            rc = sco_err_set(err, SCO_ERR_DATA, "%s: vehicle '%s' break '%s'-'%s' is not two "
+                             "HH:MM times in order; break_start and break_end bound when the "
+                             "break_min minutes may start", T->row_origin(tv, r), m->veh_id[r],
+                             cstr(tv, cv_bs, r), cstr(tv, cv_be, r));
+            goto out;
+        }
+        if (!(v->break_min > 0))
+            v->break_min = 0;
         if (v->fixed_cost < 0 || v->cost_per_km < 0 || v->cost_per_hour < 0 || v->cap[0] < 0 ||
             v->cap[1] < 0) {
             rc = sco_err_set(err, SCO_ERR_DATA, "%s: vehicle '%s' has a negative capacity or "
@@ -493,7 +514,8 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
         co_te = T->col(to, "tw_end"), co_s = T->col(to, "service_min"),
         co_kg = T->col(to, "weight_kg"), co_l = T->col(to, "volume_l"),
         co_sk = T->col(to, "skills"), co_p = T->col(to, "priority"),
-        co_pen = T->col(to, "penalty"), co_d = T->col(to, "delivery_date");
+        co_pen = T->col(to, "penalty"), co_d = T->col(to, "delivery_date"),
+        co_ts2 = T->col(to, "tw2_start"), co_te2 = T->col(to, "tw2_end");
     const int64_t *prio = co_p >= 0 ? T->i64(to, co_p) : NULL;
     const int64_t *dd = co_d >= 0 ? T->i64(to, co_d) : NULL;
     bool need_lines = false;
@@ -523,6 +545,18 @@ static int load_model(struct sco_ctx *ctx, struct model *m, struct sco_err *err)
             rc = sco_err_set(err, SCO_ERR_DATA, "%s: order '%s' window '%s'-'%s' is not HH:MM",
                              T->row_origin(to, r), m->order_id[k], cstr(to, co_ts, r),
                              cstr(to, co_te, r));
+            map_fini(&hold);
+            goto out;
+        }
+        /* optional second window: both ends empty = none, one end empty = open that side */
+        const char *s2 = cstr(to, co_ts2, r), *e2 = cstr(to, co_te2, r);
+        o->has_tw2 = *s2 || *e2;
+        if (o->has_tw2 &&
+            (parse_hhmm(s2, 0, &o->tw2_open) || parse_hhmm(e2, 48 * 60, &o->tw2_close))) {
+            rc = sco_err_set(err, SCO_ERR_DATA,
+                             "%s: order '%s' second window '%s'-'%s' is not HH:MM; use "
+                             "tw2_start and tw2_end like 13:00 and 15:30, or leave both empty",
+                             T->row_origin(to, r), m->order_id[k], s2, e2);
             map_fini(&hold);
             goto out;
         }
@@ -1084,6 +1118,9 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
     if (!tr || !tu || !ts || !tp)
         return sco_err_set(err, SCO_ERR_NOMEM, "cannot create the routing output tables");
     int n_rows = stops + 2 * s->n_routes;
+    for (int r = 0; r < s->n_routes; r++)
+        if (in->vehicles[s->veh[r]].break_dur > 0 && s->off[r + 1] > s->off[r])
+            n_rows++;
     if ((rc = T->add_rows(tr, (size_t)n_rows, err)) ||
         (rc = T->add_rows(ts, (size_t)s->n_routes, err)) || (rc = T->add_rows(tp, 1, err)))
         return rc;
@@ -1113,8 +1150,9 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
         const int *jobs = s->jobs + s->off[r];
         const struct rt_vehicle *v = &m->v[vi];
         const struct vrp_vehicle *ve = &in->vehicles[vi];
-        double t0, t1;
-        sco__vrp_route_schedule(in, vi, jobs, n, arr, beg, dep, &t0, &t1);
+        double t0, t1, bstart;
+        int bpos;
+        sco__vrp_route_schedule_break(in, vi, jobs, n, arr, beg, dep, &t0, &t1, &bpos, &bstart);
         route_name(o, r, rn, sizeof rn);
         double kg = 0, l = 0;
         for (int i = 0; i < n; i++) {
@@ -1139,8 +1177,39 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
         dk[row] = 0;
         wt[row] = 0;
         co[row] = ve->fixed_cost;
+        set_str(tr, 14, row, "start", err);
         row++;
-        for (int i = 0; i < n; i++) {
+        int sq = 1;
+        for (int i = 0; i <= n; i++) {
+            if (i == bpos) {
+                /* the driver break, where the vehicle is */
+                double ready = i > 0 ? dep[i - 1] : t0;
+                set_str(tr, 0, row, rn, err);
+                set_str(tr, 1, row, m->veh_id[vi], err);
+                set_str(tr, 2, row, m->wh_id[v->wh], err);
+                seq[row] = sq++;
+                set_str(tr, 4, row, "", err);
+                set_str(tr, 5, row,
+                        i > 0 ? m->order_cust[plan->order_of_job[jobs[i - 1]]]
+                              : m->wh_id[v->wh],
+                        err);
+                fmt_hhmm(ready, hm, sizeof hm);
+                set_str(tr, 6, row, hm, err);
+                fmt_hhmm(bstart + ve->break_dur, hm, sizeof hm);
+                set_str(tr, 7, row, hm, err);
+                fmt_hhmm(bstart, hm, sizeof hm);
+                set_str(tr, 12, row, hm, err);
+                lkg[row] = fabs(kg) < 1e-9 ? 0 : kg;
+                ll[row] = fabs(l) < 1e-9 ? 0 : l;
+                dk[row] = dist;
+                wt[row] = bstart - ready;
+                co[row] = ve->fixed_cost + ve->cost_per_dist * dist +
+                          ve->cost_per_time * (bstart + ve->break_dur - t0);
+                set_str(tr, 14, row, "break", err);
+                row++;
+            }
+            if (i == n)
+                break;
             int oi = plan->order_of_job[jobs[i]];
             const struct vrp_job *jb = &in->jobs[jobs[i]];
             dist += vrp_dist(in, at, jb->loc);
@@ -1153,7 +1222,7 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
             set_str(tr, 0, row, rn, err);
             set_str(tr, 1, row, m->veh_id[vi], err);
             set_str(tr, 2, row, m->wh_id[v->wh], err);
-            seq[row] = i + 1;
+            seq[row] = sq++;
             set_str(tr, 4, row, m->order_id[oi], err);
             set_str(tr, 5, row, m->order_cust[oi], err);
             fmt_hhmm(arr[i], hm, sizeof hm);
@@ -1168,13 +1237,14 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
             wt[row] = beg[i] - arr[i];
             co[row] = ve->fixed_cost + ve->cost_per_dist * dist +
                       ve->cost_per_time * (dep[i] - t0);
+            set_str(tr, 14, row, "stop", err);
             row++;
         }
         dist += vrp_dist(in, at, ve->end_loc);
         set_str(tr, 0, row, rn, err);
         set_str(tr, 1, row, m->veh_id[vi], err);
         set_str(tr, 2, row, m->wh_id[v->wh], err);
-        seq[row] = n + 1;
+        seq[row] = sq;
         set_str(tr, 4, row, "", err);
         set_str(tr, 5, row, m->wh_id[v->end_wh], err);
         fmt_hhmm(t1, hm, sizeof hm);
@@ -1187,6 +1257,7 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
         wt[row] = 0;
         double cost = ve->fixed_cost + ve->cost_per_dist * dist + ve->cost_per_time * (t1 - t0);
         co[row] = cost;
+        set_str(tr, 14, row, "end", err);
         row++;
         /* summary row */
         set_str(ts, 0, (size_t)r, rn, err);
@@ -1318,6 +1389,10 @@ static int publish(const struct outctx *o, const struct vrp_check *chk, bool che
                 break;
             case VRP_V_DURATION:
                 snprintf(det, sizeof det, "route %.0f min longer than allowed", x->amount);
+                break;
+            case VRP_V_BREAK:
+                snprintf(det, sizeof det, "driver break starts %.0f min after its window",
+                         x->amount);
                 break;
             case VRP_V_SKILL:
                 if (x->job >= 0 && x->route >= 0 &&

@@ -28,21 +28,68 @@ const char *sco__vrp_violation_name(enum vrp_violation_kind k)
     case VRP_V_SHIFT: return "shift_end";
     case VRP_V_DURATION: return "max_duration";
     case VRP_V_SKILL: return "skill";
+    case VRP_V_BREAK: return "break";
     }
     return "?";
 }
 
-/* Forward simulation from departure t0; returns the end time, fills per-stop times. */
+int sco__vrp_job_set_windows(struct vrp_job *jb, const double (*w)[2], int n)
+{
+    if (n < 1 || n > VRP_MAX_TW)
+        return -1;
+    double t[VRP_MAX_TW][2];
+    for (int i = 0; i < n; i++) {
+        if (!(w[i][0] <= w[i][1]))
+            return -1;
+        int k = i;
+        while (k > 0 && t[k - 1][0] > w[i][0]) {
+            t[k][0] = t[k - 1][0];
+            t[k][1] = t[k - 1][1];
+            k--;
+        }
+        t[k][0] = w[i][0];
+        t[k][1] = w[i][1];
+    }
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (m > 0 && t[i][0] <= jb->tw[m - 1][1]) {
+            if (t[i][1] > jb->tw[m - 1][1])
+                jb->tw[m - 1][1] = t[i][1];
+            continue;
+        }
+        jb->tw[m][0] = t[i][0];
+        jb->tw[m][1] = t[i][1];
+        m++;
+    }
+    jb->n_tw = m;
+    jb->tw_open = jb->tw[0][0];
+    jb->tw_close = jb->tw[m - 1][1];
+    return 0;
+}
+
+/* Forward simulation from departure t0 with the break before stop *bpos (-1: decided by the
+ * greedy rule, then set); returns the end time, fills per-stop times and the break start. */
 static double simulate(const struct vrp_instance *in, int veh, const int *jobs, int n, double t0,
-                       double *arrival, double *begin, double *depart)
+                       double *arrival, double *begin, double *depart, int *bpos,
+                       double *bstart)
 {
     const struct vrp_vehicle *ve = &in->vehicles[veh];
     double t = t0;
     int at = ve->start_loc;
-    for (int i = 0; i < n; i++) {
-        const struct vrp_job *jb = &in->jobs[jobs[i]];
+    bool taken = !(ve->break_dur > 0) || n == 0;
+    for (int i = 0; i <= n; i++) {
+        const struct vrp_job *jb = i < n ? &in->jobs[jobs[i]] : NULL;
+        if (!taken && (*bpos >= 0 ? *bpos == i : vrp_break_now(in, ve, t, at, jb))) {
+            double s = t > ve->break_start ? t : ve->break_start;
+            *bstart = s;
+            *bpos = i;
+            t = s + ve->break_dur;
+            taken = true;
+        }
+        if (i == n)
+            break;
         double a = t + vrp_time(in, at, jb->loc);
-        double b = a > jb->tw_open ? a : jb->tw_open;
+        double b = vrp_job_start(jb, a, NULL);
         if (arrival)
             arrival[i] = a;
         if (begin)
@@ -55,23 +102,41 @@ static double simulate(const struct vrp_instance *in, int veh, const int *jobs, 
     return t + vrp_time(in, at, ve->end_loc);
 }
 
-void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *jobs, int n,
-                             double *arrival, double *begin, double *depart, double *t_start,
-                             double *t_end)
+void sco__vrp_route_schedule_break(const struct vrp_instance *in, int veh, const int *jobs,
+                                   int n, double *arrival, double *begin, double *depart,
+                                   double *t_start, double *t_end, int *brk_pos,
+                                   double *brk_start)
 {
     const struct vrp_vehicle *ve = &in->vehicles[veh];
     double t0 = ve->shift_start;
     /* Savelsbergh's forward slack: leaving later by delta removes waiting without making any
      * stop late while delta <= min_i (waits up to i + close_i - begin_i); keep the end time by
-     * also bounding delta with the total wait. */
+     * also bounding delta with the total wait. The break counts as a stop with its window,
+     * kept where the earliest schedule takes it. */
     double t = t0, waits = 0, slack = ve->shift_end - t0;
-    int at = ve->start_loc;
-    for (int i = 0; i < n; i++) {
-        const struct vrp_job *jb = &in->jobs[jobs[i]];
+    int at = ve->start_loc, bp = -1;
+    double bs = 0;
+    bool taken = !(ve->break_dur > 0) || n == 0;
+    for (int i = 0; i <= n; i++) {
+        const struct vrp_job *jb = i < n ? &in->jobs[jobs[i]] : NULL;
+        if (!taken && vrp_break_now(in, ve, t, at, jb)) {
+            double b = t > ve->break_start ? t : ve->break_start;
+            waits += b - t;
+            double s = waits + ve->break_end - b;
+            if (s < slack)
+                slack = s;
+            t = b + ve->break_dur;
+            bp = i;
+            taken = true;
+        }
+        if (i == n)
+            break;
         double a = t + vrp_time(in, at, jb->loc);
-        double b = a > jb->tw_open ? a : jb->tw_open;
+        double close;
+        double b = vrp_job_start(jb, a, &close);
         waits += b - a;
-        double s = waits + jb->tw_close - b;
+        /* with several windows, leaving later keeps every stop in the window it had */
+        double s = waits + close - b;
         if (s < slack)
             slack = s;
         t = b + jb->service;
@@ -85,11 +150,23 @@ void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *
     if (delta < 0 || n == 0)
         delta = 0;
     t0 += delta;
-    double e = simulate(in, veh, jobs, n, t0, arrival, begin, depart);
+    double e = simulate(in, veh, jobs, n, t0, arrival, begin, depart, &bp, &bs);
     if (t_start)
         *t_start = t0;
     if (t_end)
         *t_end = e;
+    if (brk_pos)
+        *brk_pos = bp;
+    if (brk_start)
+        *brk_start = bs;
+}
+
+void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *jobs, int n,
+                             double *arrival, double *begin, double *depart, double *t_start,
+                             double *t_end)
+{
+    sco__vrp_route_schedule_break(in, veh, jobs, n, arrival, begin, depart, t_start, t_end, NULL,
+                                  NULL);
 }
 
 static int add_v(struct vrp_check *c, enum vrp_violation_kind k, int route, int job, int dim,
@@ -179,14 +256,26 @@ int sco__vrp_check(const struct vrp_instance *in, const struct vrp_solution *s,
         for (int d = 0; d < in->n_dims; d++)
             if (load[d] > ve->cap[d] + TOL)
                 ADD(VRP_V_CAPACITY, r, -1, d, load[d] - ve->cap[d]);
-        double t0, t1;
-        sco__vrp_route_schedule(in, v, jobs, n, arr, beg, NULL, &t0, &t1);
+        double t0, t1, bstart;
+        int bpos;
+        sco__vrp_route_schedule_break(in, v, jobs, n, arr, beg, NULL, &t0, &t1, &bpos, &bstart);
+        if (bpos >= 0 && bstart > ve->break_end + TOL)
+            ADD(VRP_V_BREAK, r, -1, -1, bstart - ve->break_end);
         double wait = 0;
         for (int i = 0; i < n; i++) {
             const struct vrp_job *jb = &in->jobs[jobs[i]];
             wait += beg[i] - arr[i];
-            if (beg[i] > jb->tw_close + TOL)
-                ADD(VRP_V_TIME_WINDOW, r, jobs[i], -1, beg[i] - jb->tw_close);
+            /* service must start inside a window: one of several, checked one by one */
+            bool inside = beg[i] >= jb->tw_open - TOL && beg[i] <= jb->tw_close + TOL;
+            if (jb->n_tw > 1) {
+                inside = false;
+                for (int k = 0; k < jb->n_tw; k++)
+                    if (beg[i] >= jb->tw[k][0] - TOL && beg[i] <= jb->tw[k][1] + TOL)
+                        inside = true;
+            }
+            if (!inside)
+                ADD(VRP_V_TIME_WINDOW, r, jobs[i], -1,
+                    beg[i] > jb->tw_close ? beg[i] - jb->tw_close : TOL);
         }
         if (t1 > ve->shift_end + TOL)
             ADD(VRP_V_SHIFT, r, -1, -1, t1 - ve->shift_end);

@@ -11,771 +11,11 @@
  * framework for multi-attribute vehicle routing problems").
  *
  * Routes with good cost found during the search go into a pool; a set-partitioning MIP over the
- * pool (vrp-sp.c, GLPK) recombines them at fixed points of the budget. */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "vrp.h"
-
-#define EPS 1e-7
-
-/* ---- segments ---------------------------------------------------------------------- */
-
-struct seg {
-    double dist, dur, tw, e, l;
-    double load[VRP_MAX_DIM];
-    uint64_t skills;
-    int first, last; /* locations; first < 0 for the empty segment */
-    int n;           /* jobs in it */
-};
-
-struct lroute {
-    int veh, len, cap;
-    int *nodes;           /* nodes[1..len] are jobs */
-    int *locs;            /* locs[i + 1]: location at position i, -1 <= i <= len + 2 */
-    struct seg *pre, *suf; /* pre[i]: start depot + nodes[1..i]; suf[i]: nodes[i..len] */
-    double pcost;
-    double slack; /* pcost minus its distance-proportional and fixed parts (>= 0) */
-    long modified;
-    long swapstar_tested;
-    int sec_start, sec_end; /* circle sector of the customers around the start depot */
-};
-
-struct indiv {
-    int slot;
-    int *tour, *succ, *pred;
-    int nr;
-    int *rveh, *roff, *rjobs;
-    double base, exl, extw, exsk, pcost, biased;
-    bool feasible;
-};
-
-struct pool {
-    int n, cap, njobs_cap, njobs;
-    int *off, *jobs, *cls;
-    double *cost;
-    uint64_t *key;
-    int *hash; /* open addressing over columns, -1 empty */
-    int hcap;
-};
-
-struct hgs {
-    const struct vrp_instance *in;
-    struct vrp_params p;
-    int n, nv, nd;
-    uint64_t rng;
-    double pen_load, pen_tw, pen_skill;
-    bool symmetric; /* dist[a][b] == dist[b][a] for all a, b */
-    double *kdist; /* per vehicle: cost per distance unit incl. travel time when time ~ dist */
-    double wdim[VRP_MAX_DIM];
-    double deadline;
-    bool homogeneous;
-    int granular;
-    int *neigh; /* n * granular */
-    struct seg *jseg, *dstart, *dend;
-    int *vclass, n_classes, *class_count, *class_rep;
-    int *angle; /* per job, around the depot of its first compatible vehicle */
-    bool have_coords;
-    /* local search state */
-    struct lroute *r;
-    int *job_route, *job_pos;
-    int *order;
-    long nb_moves, *when_tested;
-    int *buf_a, *buf_b;
-    /* split */
-    double *pot;
-    int *pred;
-    /* population */
-    int maxp;
-    struct indiv *ind;
-    int *free_slots, n_free;
-    struct indiv **feas, **infeas;
-    int n_feas, n_infeas;
-    double *bpd; /* maxp x maxp broken-pairs distances */
-    int hist_load[100], hist_tw[100], hist_n;
-    /* best */
-    struct vrp_solution best;
-    double best_cost;
-    bool best_feasible;
-    double best_pcost;
-    struct pool pool;
-    long iter;
-    int sp_improvements;
-    bool out_of_time;
-};
-
-static uint64_t rnd(struct hgs *h)
-{
-    uint64_t z = (h->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int rnd_int(struct hgs *h, int k) { return k <= 1 ? 0 : (int)(rnd(h) % (uint64_t)k); }
-
-static inline double dmax(double a, double b) { return a > b ? a : b; }
-static inline double dmin(double a, double b) { return a < b ? a : b; }
-
-static inline void seg_merge(const struct hgs *h, const struct seg *a, const struct seg *b,
-                             struct seg *o)
-{
-    if (a->first < 0) {
-        *o = *b;
-        return;
-    }
-    if (b->first < 0) {
-        *o = *a;
-        return;
-    }
-    const struct vrp_instance *in = h->in;
-    double t = vrp_time(in, a->last, b->first);
-    double delta = a->dur - a->tw + t;
-    double dwt = dmax(b->e - delta - a->l, 0);
-    double dtw = dmax(a->e + delta - b->l, 0);
-    struct seg r;
-    r.dur = a->dur + b->dur + t + dwt;
-    r.tw = a->tw + b->tw + dtw;
-    r.e = dmax(b->e - delta, a->e) - dwt;
-    r.l = dmin(b->l - delta, a->l) + dtw;
-    r.dist = a->dist + b->dist + vrp_dist(in, a->last, b->first);
-    for (int d = 0; d < h->nd; d++)
-        r.load[d] = a->load[d] + b->load[d];
-    r.skills = a->skills | b->skills;
-    r.first = a->first;
-    r.last = b->last;
-    r.n = a->n + b->n;
-    *o = r;
-}
-
-static const struct seg empty_seg = { .first = -1, .last = -1 };
-
-struct parts {
-    double base, exl, extw, exsk;
-};
-
-/* Penalised cost of a complete route (start depot ... end depot) for vehicle v. */
-static inline double route_cost(const struct hgs *h, int v, const struct seg *s, struct parts *pt)
-{
-    if (s->n == 0) {
-        if (pt)
-            *pt = (struct parts){ 0, 0, 0, 0 };
-        return 0;
-    }
-    const struct vrp_vehicle *ve = &h->in->vehicles[v];
-    double base = ve->fixed_cost + ve->cost_per_dist * s->dist + ve->cost_per_time * s->dur;
-    double exl = 0;
-    for (int d = 0; d < h->nd; d++)
-        if (s->load[d] > ve->cap[d])
-            exl += (s->load[d] - ve->cap[d]) * h->wdim[d];
-    double extw = s->tw + dmax(0, s->dur - ve->max_duration);
-    double exsk = (double)__builtin_popcountll(s->skills & ~ve->skills);
-    if (pt)
-        *pt = (struct parts){ base, exl, extw, exsk };
-    return base + h->pen_load * exl + h->pen_tw * extw + h->pen_skill * exsk;
-}
-
-/* ---- routes in the local search ------------------------------------------------------- */
-
-static int route_reserve(struct lroute *r, int len)
-{
-    if (len + 2 <= r->cap)
-        return 0;
-    int nc = r->cap ? r->cap : 16;
-    while (nc < len + 2)
-        nc *= 2;
-    int *nn = realloc(r->nodes, (size_t)nc * sizeof *nn);
-    if (!nn)
-        return SCO_ERR_NOMEM;
-    r->nodes = nn;
-    struct seg *np = realloc(r->pre, (size_t)nc * sizeof *np);
-    if (!np)
-        return SCO_ERR_NOMEM;
-    r->pre = np;
-    struct seg *ns = realloc(r->suf, (size_t)nc * sizeof *ns);
-    if (!ns)
-        return SCO_ERR_NOMEM;
-    r->suf = ns;
-    int *nl = realloc(r->locs, ((size_t)nc + 4) * sizeof *nl);
-    if (!nl)
-        return SCO_ERR_NOMEM;
-    r->locs = nl;
-    r->cap = nc;
-    return 0;
-}
-
-static int pmod(int i) { return ((i % 65536) + 65536) % 65536; }
-
-static void route_update(struct hgs *h, int ri)
-{
-    struct lroute *r = &h->r[ri];
-    r->pre[0] = h->dstart[r->veh];
-    for (int i = 1; i <= r->len; i++) {
-        int j = r->nodes[i];
-        seg_merge(h, &r->pre[i - 1], &h->jseg[j], &r->pre[i]);
-        h->job_route[j] = ri;
-        h->job_pos[j] = i;
-    }
-    {
-        const struct vrp_vehicle *ve = &h->in->vehicles[r->veh];
-        r->locs[0] = r->locs[1] = ve->start_loc;
-        for (int i = 1; i <= r->len; i++)
-            r->locs[i + 1] = h->in->jobs[r->nodes[i]].loc;
-        r->locs[r->len + 2] = r->locs[r->len + 3] = ve->end_loc;
-    }
-    r->suf[r->len + 1] = empty_seg;
-    for (int i = r->len; i >= 1; i--)
-        seg_merge(h, &h->jseg[r->nodes[i]], &r->suf[i + 1], &r->suf[i]);
-    struct seg full;
-    seg_merge(h, &r->pre[r->len], &h->dend[r->veh], &full);
-    r->pcost = route_cost(h, r->veh, &full, NULL);
-    {
-        const struct vrp_vehicle *ve = &h->in->vehicles[r->veh];
-        double serv = 0;
-        for (int i = 1; i <= r->len; i++)
-            serv += h->in->jobs[r->nodes[i]].service;
-        r->slack = r->len ? r->pcost - ve->fixed_cost - h->kdist[r->veh] * full.dist -
-                                ve->cost_per_time * serv
-                          : 0;
-        if (r->slack < 0)
-            r->slack = 0;
-    }
-    r->modified = h->nb_moves;
-    if (h->have_coords && r->len > 0) {
-        r->sec_start = r->sec_end = h->angle[r->nodes[1]];
-        for (int i = 2; i <= r->len; i++) {
-            int p = h->angle[r->nodes[i]];
-            if (pmod(p - r->sec_start) <= pmod(r->sec_end - r->sec_start))
-                continue;
-            if (pmod(p - r->sec_end) <= pmod(r->sec_start - p))
-                r->sec_end = p;
-            else
-                r->sec_start = p;
-        }
-    }
-}
-
-static int route_set(struct hgs *h, int ri, const int *seq, int len)
-{
-    struct lroute *r = &h->r[ri];
-    if (route_reserve(r, len))
-        return SCO_ERR_NOMEM;
-    memcpy(r->nodes + 1, seq, (size_t)len * sizeof *seq);
-    r->len = len;
-    route_update(h, ri);
-    return 0;
-}
-
-static bool sectors_overlap(const struct lroute *a, const struct lroute *b)
-{
-    return pmod(b->sec_start - a->sec_start) <= pmod(a->sec_end - a->sec_start) ||
-           pmod(a->sec_start - b->sec_start) <= pmod(b->sec_end - b->sec_start);
-}
-
-/* A move's new route = pieces merged in order, then the vehicle's end depot. */
-enum { P_PRE, P_SUF, P_JOB };
-struct piece {
-    int kind, r, i;
-};
-
-static inline const struct seg *piece_seg(const struct hgs *h, const struct piece *p)
-{
-    switch (p->kind) {
-    case P_PRE: return &h->r[p->r].pre[p->i];
-    case P_SUF: return &h->r[p->r].suf[p->i];
-    default: return &h->jseg[p->i];
-    }
-}
-
-static double eval_pieces(const struct hgs *h, int veh, const struct piece *ps, int k)
-{
-    struct seg s = *piece_seg(h, &ps[0]);
-    for (int i = 1; i < k; i++)
-        seg_merge(h, &s, piece_seg(h, &ps[i]), &s);
-    seg_merge(h, &s, &h->dend[veh], &s);
-    return route_cost(h, veh, &s, NULL);
-}
-
-static int build_pieces(const struct hgs *h, const struct piece *ps, int k, int *out)
-{
-    int n = 0;
-    for (int i = 0; i < k; i++) {
-        const struct lroute *r = &h->r[ps[i].r];
-        switch (ps[i].kind) {
-        case P_PRE:
-            for (int q = 1; q <= ps[i].i; q++)
-                out[n++] = r->nodes[q];
-            break;
-        case P_SUF:
-            for (int q = ps[i].i; q <= r->len; q++)
-                out[n++] = r->nodes[q];
-            break;
-        default: out[n++] = ps[i].i;
-        }
-    }
-    return n;
-}
-
-/* Evaluates an inter-route move and applies it when it improves. */
-static bool try_inter(struct hgs *h, int ru, const struct piece *pu, int ku, int rv,
-                      const struct piece *pv, int kv, double lb)
-{
-    if (lb > -EPS) /* the distance change alone forbids a gain */
-        return false;
-    double before = h->r[ru].pcost + h->r[rv].pcost;
-    double cu = eval_pieces(h, h->r[ru].veh, pu, ku);
-    if (cu > before - EPS)
-        return false;
-    double cv = eval_pieces(h, h->r[rv].veh, pv, kv);
-    if (cu + cv > before - EPS)
-        return false;
-    int na = build_pieces(h, pu, ku, h->buf_a);
-    int nb = build_pieces(h, pv, kv, h->buf_b);
-    h->nb_moves++;
-    route_set(h, ru, h->buf_a, na);
-    route_set(h, rv, h->buf_b, nb);
-    return true;
-}
-
-static double eval_seq(const struct hgs *h, int veh, const int *seq, int len)
-{
-    struct seg s = h->dstart[veh];
-    for (int i = 0; i < len; i++)
-        seg_merge(h, &s, &h->jseg[seq[i]], &s);
-    seg_merge(h, &s, &h->dend[veh], &s);
-    return route_cost(h, veh, &s, NULL);
-}
-
-/* buf_a[0..len-1] is the route's new order; its first `from` jobs are unchanged. */
-static bool try_intra_seq(struct hgs *h, int ri, int len, int from)
-{
-    const struct lroute *R = &h->r[ri];
-    struct seg sg = R->pre[from];
-    for (int i = from; i < len; i++)
-        seg_merge(h, &sg, &h->jseg[h->buf_a[i]], &sg);
-    seg_merge(h, &sg, &h->dend[R->veh], &sg);
-    double c = route_cost(h, R->veh, &sg, NULL);
-    if (c > h->r[ri].pcost - EPS)
-        return false;
-    h->nb_moves++;
-    route_set(h, ri, h->buf_a, len);
-    return true;
-}
-
-#define PC(k, rr, ii) ((struct piece){ (k), (rr), (ii) })
-
-static inline int node_loc(const struct hgs *h, const struct lroute *R, int i)
-{
-    (void)h;
-    return R->locs[i + 1];
-}
-
-static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
-{
-    int ru = h->job_route[u], pu = h->job_pos[u];
-    int rv = v_is_depot ? v : h->job_route[v];
-    int pv = v_is_depot ? 0 : h->job_pos[v];
-    const struct lroute *RU = &h->r[ru], *RV = &h->r[rv];
-    int x = pu < RU->len ? RU->nodes[pu + 1] : -1;
-    int y = (pv >= 1 && pv < RV->len) ? RV->nodes[pv + 1] : -1;
-    struct piece a[4], b[4];
-    /* Lower bounds on the cost change from distances alone (HGS-CVRP's filter): valid when
-     * a route's cost is fixed + kdist * distance + cost_per_time * service + slack. */
-    const struct vrp_instance *in = h->in;
-    const struct vrp_vehicle *VU = &in->vehicles[RU->veh], *VV = &in->vehicles[RV->veh];
-    bool filt = !in->time || (VU->cost_per_time == 0 && VV->cost_per_time == 0);
-    /* service time moving between vehicles with different time costs */
-    double dc = VU->cost_per_time - VV->cost_per_time;
-    double su = in->jobs[u].service, sx = x >= 0 ? in->jobs[x].service : 0;
-    double sv = pv >= 1 ? in->jobs[RV->nodes[pv]].service : 0;
-    double sy = y >= 0 ? in->jobs[y].service : 0;
-    double ku = h->kdist[RU->veh], kv = h->kdist[RV->veh];
-    double sl = filt ? -(RU->slack + RV->slack) - (RU->len <= 2 ? VU->fixed_cost : 0) -
-                           (RV->len <= 2 ? VV->fixed_cost : 0)
-                     : -1e300;
-    int lup = node_loc(h, RU, pu - 1), lu = in->jobs[u].loc, lun = node_loc(h, RU, pu + 1);
-    int lxn = node_loc(h, RU, pu + 2), lx = x >= 0 ? in->jobs[x].loc : -1;
-    int lvp = node_loc(h, RV, pv - 1), lv = node_loc(h, RV, pv), lvn = node_loc(h, RV, pv + 1);
-    int lyn = node_loc(h, RV, pv + 2), ly = y >= 0 ? in->jobs[y].loc : -1;
-#define D(a_, b_) vrp_dist(in, (a_), (b_))
-    double rem_u = D(lup, lun) - D(lup, lu) - D(lu, lun);
-    /* relocate u after v */
-    a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 1);
-    b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
-    if (try_inter(h, ru, a, 2, rv, b, 3,
-                  sl - dc * su + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn))))
-        return true;
-    if (x >= 0) {
-        /* relocate (u, x) and (x, u) after v */
-        double rem_ux = D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn);
-        a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 2);
-        b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
-        b[3] = PC(P_SUF, rv, pv + 1);
-        if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl - dc * (su + sx) + ku * rem_ux +
-                          kv * (D(lv, lu) + D(lu, lx) + D(lx, lvn) - D(lv, lvn))))
-            return true;
-        b[1] = PC(P_JOB, 0, x), b[2] = PC(P_JOB, 0, u);
-        if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl - dc * (su + sx) + ku * rem_ux +
-                          kv * (D(lv, lx) + D(lx, lu) + D(lu, lvn) - D(lv, lvn))))
-            return true;
-    }
-    if (pv >= 1) {
-        /* swap u and v */
-        a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_SUF, ru, pu + 1);
-        b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
-        if (try_inter(h, ru, a, 3, rv, b, 3,
-                      sl + dc * (sv - su) +
-                          ku * (D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun)) +
-                          kv * (D(lvp, lu) + D(lu, lvn) - D(lvp, lv) - D(lv, lvn))))
-            return true;
-        if (x >= 0) {
-            /* swap (u, x) and v */
-            a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_SUF, ru, pu + 2);
-            b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
-            b[3] = PC(P_SUF, rv, pv + 1);
-            if (try_inter(h, ru, a, 3, rv, b, 4,
-                          sl + dc * (sv - su - sx) +
-                              ku * (D(lup, lv) + D(lv, lxn) - D(lup, lu) - D(lu, lx) -
-                                     D(lx, lxn)) +
-                              kv * (D(lvp, lu) + D(lu, lx) + D(lx, lvn) - D(lvp, lv) -
-                                    D(lv, lvn))))
-                return true;
-            if (y >= 0) {
-                /* swap (u, x) and (v, y) */
-                a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_JOB, 0, y);
-                a[3] = PC(P_SUF, ru, pu + 2);
-                b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
-                b[3] = PC(P_SUF, rv, pv + 2);
-                if (try_inter(h, ru, a, 4, rv, b, 4,
-                              sl + dc * (sv + sy - su - sx) +
-                                  ku * (D(lup, lv) + D(lv, ly) + D(ly, lxn) - D(lup, lu) -
-                                         D(lu, lx) - D(lx, lxn)) +
-                                  kv * (D(lvp, lu) + D(lu, lx) + D(lx, lyn) - D(lvp, lv) -
-                                        D(lv, ly) - D(ly, lyn))))
-                    return true;
-            }
-        }
-    }
-    /* 2-opt*: u's route continues with v's tail and v's route with u's tail */
-    a[0] = PC(P_PRE, ru, pu), a[1] = PC(P_SUF, rv, pv + 1);
-    b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_SUF, ru, pu + 1);
-    double lb9 = -1e300;
-    if (filt && ku == kv && dc == 0 && VU->end_loc == VV->end_loc)
-        lb9 = -(RU->slack + RV->slack) - VU->fixed_cost - VV->fixed_cost +
-              ku * (D(lu, lvn) + D(lv, lun) - D(lu, lun) - D(lv, lvn));
-    if (try_inter(h, ru, a, 2, rv, b, 2, lb9))
-        return true;
-#undef D
-    return false;
-}
-
-static bool moves_intra(struct hgs *h, int u, int v)
-{
-    int ri = h->job_route[u];
-    const struct lroute *R = &h->r[ri];
-    int pu = h->job_pos[u], pv = v < 0 ? 0 : h->job_pos[v], len = R->len;
-    const int *nd = R->nodes;
-    int *s = h->buf_a;
-    int k;
-    /* distance lower bound on the change (service and fixed cost do not change) */
-    const struct vrp_instance *in = h->in;
-    const struct vrp_vehicle *ve = &in->vehicles[R->veh];
-    bool filt = !in->time || ve->cost_per_time == 0;
-    double kd = h->kdist[R->veh], sl = filt ? -R->slack : -1e300;
-    int lup = node_loc(h, R, pu - 1), lu = in->jobs[u].loc, lun = node_loc(h, R, pu + 1);
-    int lv = node_loc(h, R, pv), lvn = node_loc(h, R, pv + 1), lvp = node_loc(h, R, pv - 1);
-#define D(a_, b_) vrp_dist(in, (a_), (b_))
-#define LB(x_) (sl + kd * (x_) > -EPS)
-    /* relocate u after v */
-    if (pv != pu - 1 && pv != pu &&
-        !LB(D(lup, lun) - D(lup, lu) - D(lu, lun) + D(lv, lu) + D(lu, lvn) - D(lv, lvn))) {
-        k = 0;
-        for (int i = 1; i <= len; i++) {
-            if (i == pu)
-                continue;
-            if (i == pv + 1 && pv == 0)
-                s[k++] = u;
-            s[k++] = nd[i];
-            if (i == pv)
-                s[k++] = u;
-        }
-        if (try_intra_seq(h, ri, k, (pu < pv + 1 ? pu : pv + 1) - 1))
-            return true;
-    }
-    if (v < 0)
-        return false;
-    /* relocate (u, x) after v */
-    if (pu < len && pv != pu - 1 && pv != pu && pv != pu + 1) {
-        int x = nd[pu + 1], lx = in->jobs[x].loc, lxn = node_loc(h, R, pu + 2);
-        if (!LB(D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn) + D(lv, lu) + D(lx, lvn) +
-                D(lu, lx) - D(lv, lvn))) {
-            k = 0;
-            for (int i = 1; i <= len; i++) {
-                if (i == pu || i == pu + 1)
-                    continue;
-                s[k++] = nd[i];
-                if (i == pv) {
-                    s[k++] = u;
-                    s[k++] = x;
-                }
-            }
-            if (try_intra_seq(h, ri, k, (pu < pv + 1 ? pu : pv + 1) - 1))
-                return true;
-        }
-    }
-    /* swap u and v */
-    if (pv != pu) {
-        double dd;
-        if (pv == pu + 1)
-            dd = D(lup, lv) + D(lv, lu) + D(lu, lvn) - D(lup, lu) - D(lu, lv) - D(lv, lvn);
-        else if (pu == pv + 1)
-            dd = D(lvp, lu) + D(lu, lv) + D(lv, lun) - D(lvp, lv) - D(lv, lu) - D(lu, lun);
-        else
-            dd = D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun) + D(lvp, lu) + D(lu, lvn) -
-                 D(lvp, lv) - D(lv, lvn);
-        if (!LB(dd)) {
-            memcpy(s, nd + 1, (size_t)len * sizeof *s);
-            s[pu - 1] = v;
-            s[pv - 1] = u;
-            if (try_intra_seq(h, ri, len, (pu < pv ? pu : pv) - 1))
-                return true;
-        }
-    }
-    /* 2-opt: reverse the stretch between u and v */
-    if (pv > pu + 1 || pu > pv + 1) {
-        int lo = pu < pv ? pu + 1 : pv + 1, hi = pu < pv ? pv : pu;
-        double dd = pu < pv ? D(lu, lv) + D(lun, lvn) - D(lu, lun) - D(lv, lvn)
-                            : D(lv, lu) + D(lvn, lun) - D(lv, lvn) - D(lu, lun);
-        if (!h->symmetric || !LB(dd)) {
-            memcpy(s, nd + 1, (size_t)len * sizeof *s);
-            for (int i = lo, j = hi; i < j; i++, j--) {
-                int t = s[i - 1];
-                s[i - 1] = s[j - 1];
-                s[j - 1] = t;
-            }
-            if (try_intra_seq(h, ri, len, lo - 1))
-                return true;
-        }
-    }
-#undef LB
-#undef D
-    return false;
-}
-
-/* SWAP* (Vidal 2022): exchange u of route A and v of route B, each inserted at its best
- * position in the other route (not necessarily where the other was). Positions are chosen
- * by distance (top three insertion gaps); the chosen pair is evaluated exactly. */
-struct ins3 {
-    double c[3];
-    int pos[3]; /* insert after position pos */
-};
-
-static void ins3_add(struct ins3 *t, double c, int pos)
-{
-    if (c >= t->c[2])
-        return;
-    if (c >= t->c[1]) {
-        t->c[2] = c, t->pos[2] = pos;
-    } else if (c >= t->c[0]) {
-        t->c[2] = t->c[1], t->pos[2] = t->pos[1];
-        t->c[1] = c, t->pos[1] = pos;
-    } else {
-        t->c[2] = t->c[1], t->pos[2] = t->pos[1];
-        t->c[1] = t->c[0], t->pos[1] = t->pos[0];
-        t->c[0] = c, t->pos[0] = pos;
-    }
-}
-
-
-static void swapstar_prep(const struct hgs *h, const struct lroute *A, const struct lroute *B,
-                          struct ins3 *ins, double *rem)
-{
-    const struct vrp_instance *in = h->in;
-    for (int i = 1; i <= A->len; i++) {
-        int lp = node_loc(h, A, i - 1), l = node_loc(h, A, i), ln = node_loc(h, A, i + 1);
-        rem[i] = vrp_dist(in, lp, ln) - vrp_dist(in, lp, l) - vrp_dist(in, l, ln);
-        struct ins3 *t = &ins[i];
-        t->c[0] = t->c[1] = t->c[2] = 1e300;
-        t->pos[0] = t->pos[1] = t->pos[2] = -1;
-        for (int q = 0; q <= B->len; q++) {
-            int a = node_loc(h, B, q), b = node_loc(h, B, q + 1);
-            ins3_add(t, vrp_dist(in, a, l) + vrp_dist(in, l, b) - vrp_dist(in, a, b), q);
-        }
-    }
-}
-
-/* Cheapest insertion cost of A's node at i into B with B's node at position pv removed. */
-static double swapstar_best(const struct hgs *h, const struct lroute *A, int i,
-                            const struct lroute *B, int pv, const struct ins3 *t, int *pos)
-{
-    const struct vrp_instance *in = h->in;
-    int l = node_loc(h, A, i);
-    int lp = node_loc(h, B, pv - 1), ln = node_loc(h, B, pv + 1);
-    /* in v's place */
-    double best = vrp_dist(in, lp, l) + vrp_dist(in, l, ln) - vrp_dist(in, lp, ln);
-    *pos = pv - 1;
-    for (int k = 0; k < 3; k++)
-        if (t->pos[k] >= 0 && t->pos[k] != pv - 1 && t->pos[k] != pv && t->c[k] < best) {
-            best = t->c[k];
-            *pos = t->pos[k];
-            break;
-        }
-    return best;
-}
-
-/* Route B's nodes without position pv, with job `add` after position `after` (in B's
- * original numbering; after == pv - 1 means v's place). */
-static int swapstar_seq(const struct lroute *B, int pv, int add, int after, int *out)
-{
-    int k = 0;
-    if (after == 0)
-        out[k++] = add;
-    for (int q = 1; q <= B->len; q++) {
-        if (q != pv)
-            out[k++] = B->nodes[q];
-        if (q == after)
-            out[k++] = add;
-    }
-    return k;
-}
-
-static bool swap_star(struct hgs *h, int ra, int rb, struct ins3 *ia, struct ins3 *ib,
-                      double *rema, double *remb)
-{
-    struct lroute *A = &h->r[ra], *B = &h->r[rb];
-    const struct vrp_vehicle *va = &h->in->vehicles[A->veh], *vb = &h->in->vehicles[B->veh];
-    if (va->cost_per_dist <= 0 || vb->cost_per_dist <= 0)
-        return false;
-    swapstar_prep(h, A, B, ia, rema);
-    swapstar_prep(h, B, A, ib, remb);
-    double best = -EPS;
-    int bu = -1, bv = -1, bpu = 0, bpv = 0;
-    for (int i = 1; i <= A->len; i++)
-        for (int j = 1; j <= B->len; j++) {
-            int p1, p2;
-            double d = rema[i] + remb[j];
-            d += swapstar_best(h, A, i, B, j, &ia[i], &p1);
-            d += swapstar_best(h, B, j, A, i, &ib[j], &p2);
-            if (d < best) {
-                best = d;
-                bu = i, bv = j, bpu = p1, bpv = p2;
-            }
-        }
-    if (bu < 0)
-        return false;
-    int *sa = h->buf_a, *sb = h->buf_b;
-    int na = swapstar_seq(A, bu, B->nodes[bv], bpv, sa);
-    int nb = swapstar_seq(B, bv, A->nodes[bu], bpu, sb);
-    double ca = eval_seq(h, A->veh, sa, na), cb = eval_seq(h, B->veh, sb, nb);
-    if (ca + cb > A->pcost + B->pcost - EPS)
-        return false;
-    h->nb_moves++;
-    route_set(h, ra, sa, na);
-    route_set(h, rb, sb, nb);
-    return true;
-}
-
-static bool time_up(struct hgs *h)
-{
-    if (h->deadline > 0 && sco__vrp_cpu_seconds() > h->deadline)
-        h->out_of_time = true;
-    return h->out_of_time;
-}
-
-static void local_search(struct hgs *h, struct ins3 *ia, struct ins3 *ib, double *ra,
-                         double *rb)
-{
-    int n = h->n, g = h->granular;
-    h->nb_moves = 1;
-    for (int i = n - 1; i > 0; i--) {
-        int k = rnd_int(h, i + 1), t = h->order[i];
-        h->order[i] = h->order[k];
-        h->order[k] = t;
-    }
-    for (int u = 0; u < n; u++) {
-        int *nb = h->neigh + (size_t)u * (size_t)g;
-        for (int i = g - 1; i > 0; i--) {
-            int k = rnd_int(h, i + 1), t = nb[i];
-            nb[i] = nb[k];
-            nb[k] = t;
-        }
-        h->when_tested[u] = -1;
-    }
-    for (int r = 0; r < h->nv; r++) {
-        h->r[r].modified = 0;
-        h->r[r].swapstar_tested = -1;
-    }
-    bool improved = true;
-    for (int loop = 0; improved || loop < 2; loop++) {
-        improved = false;
-        for (int oi = 0; oi < n; oi++) {
-            int u = h->order[oi];
-            long last = h->when_tested[u];
-            h->when_tested[u] = h->nb_moves;
-            const int *nb = h->neigh + (size_t)u * (size_t)g;
-            for (int k = 0; k < g; k++) {
-                int v = nb[k];
-                int ru = h->job_route[u], rv = h->job_route[v];
-                if (loop > 0 && h->r[ru].modified <= last && h->r[rv].modified <= last)
-                    continue;
-                bool moved;
-                if (ru == rv)
-                    moved = moves_intra(h, u, v);
-                else
-                    moved = moves_inter(h, u, v, false);
-                if (!moved && h->job_pos[v] == 1) {
-                    ru = h->job_route[u];
-                    rv = h->job_route[v];
-                    moved = ru == rv ? moves_intra(h, u, -1) : moves_inter(h, u, rv, true);
-                }
-                if (moved)
-                    improved = true;
-            }
-            if (loop > 0) {
-                /* open a new route: one empty route of each vehicle class */
-                unsigned char seen[256] = { 0 };
-                for (int r = 0; r < h->nv; r++) {
-                    if (h->r[r].len)
-                        continue;
-                    int c = h->vclass[h->r[r].veh];
-                    if (c < 256) {
-                        if (seen[c])
-                            continue;
-                        seen[c] = 1;
-                    }
-                    if (moves_inter(h, u, r, true)) {
-                        improved = true;
-                        break;
-                    }
-                }
-            }
-            if ((oi & 255) == 0 && time_up(h))
-                return;
-        }
-        if (loop > 0 && h->have_coords) {
-            for (int a = 0; a < h->nv; a++) {
-                if (!h->r[a].len)
-                    continue;
-                long last = h->r[a].swapstar_tested;
-                h->r[a].swapstar_tested = h->nb_moves;
-                for (int b = a + 1; b < h->nv; b++) {
-                    if (!h->r[b].len || (h->r[a].modified <= last && h->r[b].modified <= last))
-                        continue;
-                    if (!sectors_overlap(&h->r[a], &h->r[b]))
-                        continue;
-                    if (swap_star(h, a, b, ia, ib, ra, rb))
-                        improved = true;
-                }
-            }
-        }
-        if (time_up(h))
-            return;
-    }
-}
+ * pool (vrp-sp.c, GLPK) recombines them at fixed points of the budget.
+ *
+ * This file: split, individuals and population, the route pool, setup and the main loop. The
+ * local search is in vrp-hgs-ls.c; the state both share in vrp-hgs.h. */
+#include "vrp-hgs.h"
 
 /* ---- split ------------------------------------------------------------------------------ */
 
@@ -787,13 +27,13 @@ static int load_routes(struct hgs *h, const int *veh_of_route, const int *off, c
         h->r[r].len = 0;
     for (int k = 0; k < nr; k++) {
         int r = veh_of_route[k]; /* route index == search vehicle index */
-        if (route_reserve(&h->r[r], off[k + 1] - off[k]))
+        if (sco__hgs_route_reserve(&h->r[r], off[k + 1] - off[k]))
             return SCO_ERR_NOMEM;
         memcpy(h->r[r].nodes + 1, jobs + off[k], (size_t)(off[k + 1] - off[k]) * sizeof *jobs);
         h->r[r].len = off[k + 1] - off[k];
     }
     for (int r = 0; r < h->nv; r++)
-        route_update(h, r);
+        sco__hgs_route_update(h, r);
     return 0;
 }
 
@@ -963,7 +203,7 @@ static void export_ls(struct hgs *h, struct indiv *x)
             continue;
         struct seg f;
         struct parts pt;
-        seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+        f = R->full;
         route_cost(h, R->veh, &f, &pt);
         x->base += pt.base;
         x->exl += pt.exl;
@@ -1284,7 +524,7 @@ static void pool_add(struct hgs *h, const struct indiv *x)
         const struct lroute *R = &h->r[x->rveh[r]];
         struct seg f;
         struct parts pt;
-        seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+        f = R->full;
         route_cost(h, R->veh, &f, &pt);
         pool_add_route(h, h->vclass[R->veh], x->rjobs + x->roff[r], x->roff[r + 1] - x->roff[r],
                        pt.base);
@@ -1401,7 +641,8 @@ static bool same_vehicle(const struct vrp_vehicle *a, const struct vrp_vehicle *
         a->shift_start != b->shift_start || a->shift_end != b->shift_end ||
         a->fixed_cost != b->fixed_cost || a->cost_per_dist != b->cost_per_dist ||
         a->cost_per_time != b->cost_per_time || a->max_duration != b->max_duration ||
-        a->skills != b->skills)
+        a->skills != b->skills || a->break_start != b->break_start ||
+        a->break_end != b->break_end || a->break_dur != b->break_dur)
         return false;
     for (int d = 0; d < nd; d++)
         if (a->cap[d] != b->cap[d])
@@ -1414,6 +655,8 @@ static void hgs_free(struct hgs *h)
     free(h->neigh);
     free(h->kdist);
     free(h->jseg);
+    free(h->multi);
+    free(h->vbrk);
     free(h->dstart);
     free(h->dend);
     free(h->vclass);
@@ -1553,14 +796,20 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
     h->jseg = calloc((size_t)n + 1, sizeof *h->jseg);
     h->dstart = calloc((size_t)in->n_vehicles + 1, sizeof *h->dstart);
     h->dend = calloc((size_t)in->n_vehicles + 1, sizeof *h->dend);
-    if (!h->jseg || !h->dstart || !h->dend)
+    h->multi = calloc((size_t)n + 1, sizeof *h->multi);
+    h->vbrk = calloc((size_t)in->n_vehicles + 1, sizeof *h->vbrk);
+    if (!h->jseg || !h->dstart || !h->dend || !h->multi || !h->vbrk)
         return SCO_ERR_NOMEM;
+    for (int v = 0; v < in->n_vehicles; v++)
+        h->vbrk[v] = in->vehicles[v].break_dur > 0;
     for (int j = 0; j < n; j++) {
         const struct vrp_job *jb = &in->jobs[j];
         struct seg *s = &h->jseg[j];
         s->dur = jb->service;
         s->e = jb->tw_open;
         s->l = jb->tw_close;
+        h->multi[j] = jb->n_tw > 1;
+        h->any_multi = h->any_multi || jb->n_tw > 1;
         memcpy(s->load, jb->demand, sizeof s->load);
         s->skills = jb->skills;
         s->first = s->last = jb->loc;
@@ -1651,7 +900,7 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
         h->order[j] = j;
     for (int r = 0; r < h->nv; r++) {
         h->r[r].veh = r;
-        if (route_reserve(&h->r[r], 8))
+        if (sco__hgs_route_reserve(&h->r[r], 8))
             return SCO_ERR_NOMEM;
     }
     size_t dp = h->homogeneous ? (size_t)n + 1 : ((size_t)h->nv + 1) * ((size_t)n + 1);
@@ -1723,7 +972,7 @@ static void adapt_penalties(struct hgs *h)
 static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, double *ra,
                             double *rb)
 {
-    local_search(h, ia, ib, ra, rb);
+    sco__hgs_local_search(h, ia, ib, ra, rb);
     double exl = 0, extw = 0;
     for (int r = 0; r < h->nv; r++) {
         const struct lroute *R = &h->r[r];
@@ -1731,7 +980,7 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
             continue;
         struct seg f;
         struct parts pt;
-        seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+        f = R->full;
         route_cost(h, R->veh, &f, &pt);
         exl += pt.exl;
         extw += pt.extw;
@@ -1750,8 +999,8 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
             h->pen_load *= 10;
             h->pen_tw *= 10;
             for (int r = 0; r < h->nv; r++)
-                route_update(h, r);
-            local_search(h, ia, ib, ra, rb);
+                sco__hgs_route_update(h, r);
+            sco__hgs_local_search(h, ia, ib, ra, rb);
             feas = true;
             for (int r = 0; r < h->nv && feas; r++) {
                 const struct lroute *R = &h->r[r];
@@ -1759,7 +1008,7 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
                     continue;
                 struct seg f;
                 struct parts q;
-                seg_merge(h, &R->pre[R->len], &h->dend[R->veh], &f);
+                f = R->full;
                 route_cost(h, R->veh, &f, &q);
                 feas = q.exl < 1e-9 && q.extw < 1e-9 && q.exsk < 0.5;
             }
@@ -1767,7 +1016,7 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
         h->pen_load = pl;
         h->pen_tw = pt;
         for (int r = 0; r < h->nv; r++)
-            route_update(h, r);
+            sco__hgs_route_update(h, r);
         if (feas && add_individual(h))
             improved = true;
     }
@@ -1859,7 +1108,7 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
             h->deadline = search_deadline;
             educate_and_add(h, ia, ib, ra, rb);
             total++;
-            if ((p->iterations > 0 && total >= p->iterations) || time_up(h))
+            if ((p->iterations > 0 && total >= p->iterations) || sco__hgs_time_up(h))
                 stop = true;
             if (k >= 4 && h->deadline > 0 &&
                 sco__vrp_cpu_seconds() - t_begin > 0.3 * (h->deadline - t_begin))
@@ -1879,7 +1128,7 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
                 adapt_penalties(h);
             if (p->iterations > 0 && total >= p->iterations)
                 stop = true;
-            if (time_up(h))
+            if (sco__hgs_time_up(h))
                 stop = true;
             /* periodic set partitioning over the pool */
             if (p->use_sp && next_mark < 2 && !stop) {
@@ -1894,7 +1143,7 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
                                                  : 0;
                     if (pool_solve(h, lim)) {
                         h->sp_improvements++;
-                        local_search(h, ia, ib, ra, rb);
+                        sco__hgs_local_search(h, ia, ib, ra, rb);
                         if (add_individual(h))
                             no_improve = 0;
                     }
@@ -1925,7 +1174,7 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
         h->deadline = lim;
         if (pool_solve(h, lim)) {
             h->sp_improvements++;
-            local_search(h, ia, ib, ra, rb);
+            sco__hgs_local_search(h, ia, ib, ra, rb);
             add_individual(h);
         }
     }

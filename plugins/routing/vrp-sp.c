@@ -204,10 +204,20 @@ static void dfs(struct exact *x, int mask, int len, double t, double dist, doubl
             /* least duration: leave as late as the schedule allows (checker's rule) */
             int jobs[16];
             memcpy(jobs, x->seq, (size_t)len * sizeof *jobs);
-            double s0, s1;
-            sco__vrp_route_schedule(in, x->v, jobs, len, NULL, NULL, NULL, &s0, &s1);
+            double s0, s1, beg[16], bstart;
+            int bpos;
+            sco__vrp_route_schedule_break(in, x->v, jobs, len, NULL, beg, NULL, &s0, &s1, &bpos,
+                                          &bstart);
             double dur = s1 - s0;
-            if (dur <= ve->max_duration + 1e-9) {
+            /* the break only delays: the pruning below (without it) stays valid, but a route
+             * with a break is checked whole */
+            bool ok = true;
+            if (bpos >= 0) {
+                ok = bstart <= ve->break_end + 1e-9 && s1 <= ve->shift_end + 1e-9;
+                for (int i = 0; i < len && ok; i++)
+                    ok = beg[i] <= in->jobs[jobs[i]].tw_close + 1e-9;
+            }
+            if (ok && dur <= ve->max_duration + 1e-9) {
                 double c = ve->fixed_cost + ve->cost_per_dist *
                            (dist + vrp_dist(in, at, ve->end_loc)) + ve->cost_per_time * dur;
                 if (c < x->best[mask] - 1e-9) {
@@ -237,7 +247,7 @@ static void dfs(struct exact *x, int mask, int len, double t, double dist, doubl
         if (over)
             continue;
         double a = t + vrp_time(in, at, jb->loc);
-        double b = a > jb->tw_open ? a : jb->tw_open;
+        double b = vrp_job_start(jb, a, NULL);
         if (b > jb->tw_close + 1e-9)
             continue;
         x->seq[len] = j;

@@ -12,13 +12,17 @@
 
 #define VRP_MAX_DIM 4     /* capacity dimensions (weight, volume, parcels, ...) */
 #define VRP_INF 1e30      /* "no limit" for times, durations, capacities */
+#define VRP_MAX_TW 4      /* time windows per job */
 
 /* One stop to serve. Times are in the instance's time unit (minutes in the plugin). */
 struct vrp_job {
     int loc;                      /* row/column of the distance and time matrices */
     double demand[VRP_MAX_DIM];   /* per capacity dimension */
     double service;               /* service time at the stop */
-    double tw_open, tw_close;     /* service must start within [open, close] */
+    double tw_open, tw_close;     /* service must start within [open, close]; with several
+                                   * windows, the envelope (first open, last close) */
+    int n_tw;                     /* windows in tw; 0 or 1 = the single [tw_open, tw_close] */
+    double tw[VRP_MAX_TW][2];     /* several windows: sorted, disjoint [open, close] pairs */
     uint64_t skills;              /* bit set of skills a vehicle must all have */
     int priority;                 /* 0 = normal; higher is kept first when some must go */
     double penalty;               /* cost of leaving it unassigned (plugin post-processing) */
@@ -32,6 +36,12 @@ struct vrp_vehicle {
     double cost_per_dist, cost_per_time; /* per distance unit, per time unit of duration */
     double max_duration;           /* VRP_INF when none */
     uint64_t skills;
+    /* Driver break: break_dur time units that must start within [break_start, break_end],
+     * taken where the vehicle is (no travel). break_dur 0 = none. A used route takes it at
+     * the first point from which it cannot wait any longer: once the time reaches break_start,
+     * or just before a stop whose service would otherwise end after break_end, or after the
+     * last stop (waiting there for break_start) when it has not been taken before. */
+    double break_start, break_end, break_dur;
 };
 
 /* Distances and travel times between locations: dist is n_locs x n_locs row-major; time is
@@ -58,6 +68,39 @@ static inline double vrp_time(const struct vrp_instance *in, int a, int b)
     return in->time ? in->time[(size_t)a * (size_t)in->n_locs + (size_t)b]
                     : in->dist[(size_t)a * (size_t)in->n_locs + (size_t)b] * in->time_per_dist;
 }
+
+/* Window of a job with several windows (n_tw > 1) used at arrival time `a`: the first one that
+ * closes at or after `a` (within 1e-7, so that a schedule moved later right up to a close keeps
+ * its window despite rounding), or the last one when every window has closed. */
+static inline int vrp_job_window(const struct vrp_job *jb, double a)
+{
+    int k = 0;
+    while (k < jb->n_tw - 1 && a > jb->tw[k][1] + 1e-7)
+        k++;
+    return k;
+}
+
+/* Start of service at a job reached at time `a`: in the first window that closes at or after
+ * `a` (waiting for it to open when `a` falls between windows), or `a` itself when every window
+ * has closed (late: the result is then above tw_close). `close` (may be NULL) receives the
+ * close of the window used. Exact for one or several windows. */
+static inline double vrp_job_start(const struct vrp_job *jb, double a, double *close)
+{
+    if (jb->n_tw <= 1) {
+        if (close)
+            *close = jb->tw_close;
+        return a > jb->tw_open ? a : jb->tw_open;
+    }
+    int k = vrp_job_window(jb, a);
+    if (close)
+        *close = jb->tw[k][1];
+    return a > jb->tw[k][0] ? a : jb->tw[k][0];
+}
+
+/* Sets a job's windows from n (open, close) pairs in any order: sorts them, merges those that
+ * overlap or touch, and sets the envelope tw_open/tw_close. Returns 0, or -1 when n is not in
+ * 1..VRP_MAX_TW or some open > close. */
+int sco__vrp_job_set_windows(struct vrp_job *jb, const double (*w)[2], int n);
 
 /* Allocates the arrays of an instance with the given sizes (zeroed; dist allocated, time not,
  * time_per_dist 1). Returns 0 or SCO_ERR_NOMEM. */
@@ -101,6 +144,7 @@ enum vrp_violation_kind {
     VRP_V_SHIFT,         /* back at the end depot after the shift end */
     VRP_V_DURATION,      /* route longer than max_duration */
     VRP_V_SKILL,         /* vehicle lacks a skill the job needs */
+    VRP_V_BREAK,         /* the driver break starts after its window */
 };
 
 struct vrp_violation {
@@ -140,6 +184,24 @@ const char *sco__vrp_violation_name(enum vrp_violation_kind k);
 void sco__vrp_route_schedule(const struct vrp_instance *in, int veh, const int *jobs, int n,
                              double *arrival, double *begin, double *depart, double *t_start,
                              double *t_end);
+
+/* The same with the driver break: *brk_pos receives the stop index before which it is taken
+ * (n = after the last stop, -1 = no break) and *brk_start its start. */
+void sco__vrp_route_schedule_break(const struct vrp_instance *in, int veh, const int *jobs,
+                                   int n, double *arrival, double *begin, double *depart,
+                                   double *t_start, double *t_end, int *brk_pos,
+                                   double *brk_start);
+
+/* The greedy break rule (see struct vrp_vehicle): whether a vehicle at `at` at time `t` with
+ * its break not yet taken takes it now, before going on to `next` (NULL: no stop left). */
+static inline bool vrp_break_now(const struct vrp_instance *in, const struct vrp_vehicle *ve,
+                                 double t, int at, const struct vrp_job *next)
+{
+    if (!next || t >= ve->break_start - 1e-9)
+        return true;
+    double b = vrp_job_start(next, t + vrp_time(in, at, next->loc), NULL);
+    return b + next->service > ve->break_end + 1e-9;
+}
 
 /* Search parameters. */
 struct vrp_params {

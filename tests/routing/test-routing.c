@@ -132,8 +132,8 @@ Test(routing, core_solutions_respect_constraints)
     }
 }
 
-/* Random business problems, some too tight to serve every order: the plan must still break no
- * constraint (orders left out carry a reason). */
+/* Random business problems, some too tight to serve every order, a third of the orders with a
+ * second window: the plan must still break no constraint (orders left out carry a reason). */
 Test(routing, plans_never_break_constraints)
 {
     for (uint64_t seed = 1; seed <= 3; seed++) {
@@ -151,6 +151,11 @@ Test(routing, plans_never_break_constraints)
             o[i].service = 5;
             o[i].tw_open = 480 + floor(urand() * 300);
             o[i].tw_close = o[i].tw_open + 30 + floor(urand() * 120);
+            if (i % 3 == 0) { /* a second window later in the day */
+                o[i].has_tw2 = true;
+                o[i].tw2_open = o[i].tw_close + 30 + floor(urand() * 120);
+                o[i].tw2_close = o[i].tw2_open + 30;
+            }
             o[i].skills = urand() < 0.15 ? 1ULL << 33 : 0;
             o[i].penalty = 500;
         }
