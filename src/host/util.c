@@ -156,6 +156,59 @@ char *sco__expand_date(const char *pattern, int64_t date)
     return sco__buf_take(&b);
 }
 
+/* Folds "name/.." and "." segments of path in place where that names the same file: "name"
+ * must be a folder that is not a symbolic link (through a link, ".." leads elsewhere), or
+ * not exist yet (it will be made as a folder). "configs/../out" becomes "out". */
+static void path_tidy(char *path)
+{
+    bool abs = path[0] == '/';
+    char *seg[256];
+    size_t n = 0, kept_dotdot = 0;
+    char *save = NULL;
+    char *copy = sco__xstrdup(path);
+    for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0)
+            continue;
+        if (strcmp(t, "..") == 0 && n > kept_dotdot) {
+            /* is the folder named by seg[0..n) a real folder (or missing)? */
+            struct sco__buf b = { 0 };
+            if (abs)
+                sco__buf_puts(&b, "/");
+            for (size_t i = 0; i < n; i++)
+                sco__buf_printf(&b, "%s%s", i ? "/" : "", seg[i]);
+            struct stat st;
+            bool foldable = lstat(b.s ? b.s : ".", &st) != 0 ? errno == ENOENT
+                                                              : S_ISDIR(st.st_mode);
+            free(b.s);
+            if (foldable) {
+                n--;
+                continue;
+            }
+        }
+        if (n == sizeof seg / sizeof *seg) {
+            free(copy);
+            return; /* absurdly deep: leave it as it is */
+        }
+        if (strcmp(t, "..") == 0 && n == kept_dotdot)
+            kept_dotdot++;
+        seg[n++] = t;
+    }
+    char *o = path;
+    if (abs)
+        *o++ = '/';
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(seg[i]);
+        if (i)
+            *o++ = '/';
+        memmove(o, seg[i], l);
+        o += l;
+    }
+    if (o == path)
+        *o++ = '.';
+    *o = 0;
+    free(copy);
+}
+
 char *sco__path_join(const char *dir, const char *rel)
 {
     if (!rel)
@@ -163,7 +216,9 @@ char *sco__path_join(const char *dir, const char *rel)
     if (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
         return sco__xstrdup(rel);
     size_t dl = strlen(dir);
-    return sco__xasprintf("%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", rel);
+    char *p = sco__xasprintf("%s%s%s", dir, dir[dl - 1] == '/' ? "" : "/", rel);
+    path_tidy(p);
+    return p;
 }
 
 char *sco__path_dir(const char *path)

@@ -1,5 +1,8 @@
 /* JSON writer, SHA-256, exit codes, suggestions. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "exitcode.h"
 #include "json.h"
@@ -143,6 +146,35 @@ Test(util, suggest)
     cr_expect_null(sco__suggest("banana", c, 3));
 }
 
+Test(util, path_join_keeps_links)
+{
+    /* through a symbolic link, "link/.." is the link target's parent: never folded */
+    char tmpl[] = "/tmp/sco-path-XXXXXX";
+    cr_assert_not_null(mkdtemp(tmpl));
+    char *deep = sco__xasprintf("%s/d1/d2", tmpl), *lnk = sco__xasprintf("%s/ln", tmpl);
+    char *d1 = sco__xasprintf("%s/d1", tmpl);
+    cr_assert_eq(mkdir(d1, 0755), 0);
+    cr_assert_eq(mkdir(deep, 0755), 0);
+    cr_assert_eq(symlink(deep, lnk), 0);
+    char *p = sco__path_join(lnk, "../x");
+    char *want = sco__xasprintf("%s/ln/../x", tmpl);
+    cr_expect_str_eq(p, want);
+    free(p);
+    free(want);
+    p = sco__path_join(deep, "../x");
+    want = sco__xasprintf("%s/d1/x", tmpl);
+    cr_expect_str_eq(p, want);
+    free(p);
+    free(want);
+    unlink(lnk);
+    rmdir(deep);
+    rmdir(d1);
+    rmdir(tmpl);
+    free(deep);
+    free(lnk);
+    free(d1);
+}
+
 Test(util, paths)
 {
     char *p = sco__path_join("a/b", "c.csv");
@@ -150,6 +182,19 @@ Test(util, paths)
     free(p);
     p = sco__path_join("a/b", "/abs");
     cr_expect_str_eq(p, "/abs");
+    free(p);
+    /* "name/.." folds where that names the same folder: missing or a real folder */
+    p = sco__path_join("no-such-folder-here", "../out/{date}");
+    cr_expect_str_eq(p, "out/{date}");
+    free(p);
+    p = sco__path_join("no-such-folder-here/", "./x/../../..");
+    cr_expect_str_eq(p, "..");
+    free(p);
+    p = sco__path_join("/tmp", "../a//b/./c");
+    cr_expect_str_eq(p, "/a/b/c");
+    free(p);
+    p = sco__path_join("../..", "x");
+    cr_expect_str_eq(p, "../../x");
     free(p);
     p = sco__path_dir("x.yaml");
     cr_expect_str_eq(p, ".");
