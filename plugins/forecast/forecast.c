@@ -166,8 +166,8 @@ static int check_inputs(const struct sco_table *sales, const struct sco_table *i
  * is a number become day-level model channels (e.g. SNAP days, paydays, school holidays as
  * 0/1): at most SCO__FC_MAX_DAY_CH of them, in table order; empty = 0. */
 #define SCO__FC_MAX_DAY_CH 16
-static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal,
-                             struct sco_err *err)
+static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal, char *names,
+                             size_t names_n, struct sco_err *err)
 {
     static const char *const known[] = { "date", "weekday", "holiday", "event" };
     const struct sco_table_api *T = host->tables;
@@ -212,6 +212,8 @@ static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal
                 v = strtod(sv[r], NULL);
             ch[k] = isfinite(v) ? (float)v : 0.0f;
         }
+        size_t len = strlen(names);
+        snprintf(names + len, names_n - len, "%s%s", len ? ", " : "", name);
         f->n_day_ch++;
     }
     return 0;
@@ -222,7 +224,8 @@ static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal
  * known for the future) and item categories (an embedding). */
 static int build_feat(struct sco__fc_feat *f, const struct sco__fc_set *set, int h,
                       const struct sco_table *cal, const struct sco_table *promo,
-                      const struct sco_table *items, struct sco_err *err)
+                      const struct sco_table *items, char *ch_names, size_t ch_names_n,
+                      struct sco_err *err)
 {
     const struct sco_table_api *T = host->tables;
     int rc = sco__fc_feat_init(f, set, h, 7, err);
@@ -242,7 +245,7 @@ static int build_feat(struct sco__fc_feat *f, const struct sco__fc_set *set, int
             if (k >= 0 && k < f->n_days && on)
                 f->day_ev[k] = 1.0f;
         }
-        rc = calendar_channels(f, cal, err);
+        rc = calendar_channels(f, cal, ch_names, ch_names_n, err);
         if (rc)
             return rc;
     }
@@ -626,11 +629,15 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
             host->log_msg(ctx, SCO_LOG_INFO, "no tensor runtime; statistical methods only");
         } else {
             struct sco__fc_feat feat;
-            rc = build_feat(&feat, &set, (int)h, cal, promo, items, err);
+            char ch_names[256] = "";
+            rc = build_feat(&feat, &set, (int)h, cal, promo, items, ch_names, sizeof ch_names,
+                            err);
             if (rc) {
                 sco__fc_feat_fini(&feat);
                 goto out;
             }
+            if (feat.n_day_ch)
+                host->log_msg(ctx, SCO_LOG_INFO, "model: calendar channels %s", ch_names);
             struct sco__fc_model_opts mo = {
                 .h = (int)h, .window = (int)win, .epochs = (int)epochs,
                 .fine_tune_epochs = (int)ft_epochs, .seed = ri->seed, .loss = lossk,

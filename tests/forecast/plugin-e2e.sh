@@ -24,7 +24,13 @@ awk 'BEGIN {
     }
 }' > "$tmp/sales.csv"
 printf 'sku,category\nSKU1,a\nSKU2,a\nSKU3,b\nSKU4,b\n' > "$tmp/items.csv"
-printf 'date,holiday,event\n2024-05-01,Labour Day,\n2024-05-20,,Sale\n' > "$tmp/calendar.csv"
+# a numeric column (SNAP-like flag, days 1-10 of each month) is a model channel; the
+# text weekday column is not
+awk 'BEGIN { print "date,weekday,holiday,event,snap";
+    for (d = 0; d < 200; d++) { t = 1704067200 + d * 86400;
+        printf "%s,%s,%s,%s,%d\n", strftime("%Y-%m-%d", t, 1), strftime("%a", t, 1),
+            d == 121 ? "Labour Day" : "", d == 140 ? "Sale" : "",
+            strftime("%d", t, 1) + 0 <= 10 } }' > "$tmp/calendar.csv"
 printf 'sku,warehouse,start_date,end_date,discount_pct\nSKU2,,2024-05-25,2024-06-03,20\n' \
     > "$tmp/promotions.csv"
 
@@ -82,6 +88,8 @@ config auto "      epochs: 2
       model_path: model.scop"
 "$sco" run "$tmp/c.yaml" > "$tmp/log2" 2>&1 || { cat "$tmp/log2"; fail "model run failed"; }
 grep -q 'model: trained mlp' "$tmp/log2" || { cat "$tmp/log2"; fail "model not trained"; }
+grep -q 'model: calendar channels snap$' "$tmp/log2" ||
+    { cat "$tmp/log2"; fail "snap column not a model channel"; }
 [ -s "$tmp/model.scop" ] || fail "weights not saved"
 config auto "      epochs: 2
       fine_tune_epochs: 1
