@@ -446,7 +446,8 @@ Test(forecast, stalled_series_get_zero_whatever_the_choice)
     static const char *sku[300], *wh[300];
     static double q[300];
     for (int t = 0; t < 300; t++)
-        d[t] = 1000 + t, sku[t] = "A", wh[t] = "W1", q[t] = t < 286 ? 3 + t % 7 : 0;
+        d[t] = 1000 + t, sku[t] = "A", wh[t] = "W1",
+        q[t] = t < 286 ? 3 + t % 7 + (t * 7919) % 5 : 0; /* residuals for the paths */
     struct sco__fc_set set;
     struct sco_err err = { 0 };
     cr_assert_eq(sco__fc_set_build(&set, 300, d, sku, wh, q, 1300, NULL, NULL, &err), 0, "%s",
