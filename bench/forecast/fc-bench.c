@@ -24,7 +24,7 @@
 #define USAGE                                                                                  \
     "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N]\n" \
     "                [--samples N] [--threads N] [--window N] [--loss L]\n"                   \
-    "                [--no-calendar-channels]\n"                                            \
+    "                [--no-calendar-channels] [--lr LR]\n"                                  \
     "                [--m5-only | --m4-only]\n"                                               \
     "       fc-bench --speed THREADS\n"
 #define M5_H 28
@@ -58,6 +58,7 @@ struct bopts {
     int window;
     enum sco__fc_loss loss;
     bool cal_channels; /* numeric calendar columns as model channels */
+    float lr;          /* model learning rate (peak of the cosine schedule) */
 };
 
 static void set_view(const struct sco__fc_set *full, int cut, struct sco__fc_set *v,
@@ -225,7 +226,7 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
             struct sco__fc_model_opts mo = {
                 .h = M5_H, .window = bo->window, .hidden = 256, .epochs = bo->epochs,
                 .fine_tune_epochs = 3, .samples_per_epoch = bo->samples, .batch = 256,
-                .lr = 1e-3f, .seed = bo->seed + (uint64_t)w, .loss = bo->loss,
+                .lr = bo->lr, .seed = bo->seed + (uint64_t)w, .loss = bo->loss,
                 .nonneg = true, .bt_windows = 2, .bt_length = M5_H,
             };
             double t0 = now_s();
@@ -411,7 +412,7 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
         rc = sco__fc_feat_init(&feat, &set, H, 1, err);
         struct sco__fc_model_opts mo = {
             .h = H, .window = 52, .hidden = 256, .epochs = bo->epochs, .fine_tune_epochs = 3,
-            .samples_per_epoch = bo->samples, .batch = 256, .lr = 1e-3f, .seed = bo->seed,
+            .samples_per_epoch = bo->samples, .batch = 256, .lr = bo->lr, .seed = bo->seed,
             .loss = SCO__FC_LOSS_MAE, .nonneg = false, .bt_windows = 1, .bt_length = H,
         };
         double t0 = now_s();
@@ -576,7 +577,8 @@ int main(int argc, char **argv)
     int n_paths = 500, speed = 0, speed_threads = 1;
     uint64_t seed = 42;
     struct bopts bo = { .model = true, .epochs = 20, .samples = 8192, .threads = 1,
-                        .window = 56, .loss = SCO__FC_LOSS_TWEEDIE, .cal_channels = true };
+                        .window = 56, .loss = SCO__FC_LOSS_TWEEDIE, .cal_channels = true,
+                        .lr = 1e-3f };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--data") && i + 1 < argc)
             data = argv[++i];
@@ -592,6 +594,8 @@ int main(int argc, char **argv)
             bo.window = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--loss") && i + 1 < argc)
             sco__fc_loss_parse(argv[++i], &bo.loss);
+        else if (!strcmp(argv[i], "--lr") && i + 1 < argc)
+            bo.lr = strtof(argv[++i], NULL);
         else if (!strcmp(argv[i], "--no-calendar-channels"))
             bo.cal_channels = false;
         else if (!strcmp(argv[i], "--no-model"))
