@@ -163,8 +163,9 @@ static int check_inputs(const struct sco_table *sales, const struct sco_table *i
 }
 
 /* Further calendar columns (beyond date, weekday, holiday, event) whose every non-empty value
- * is a number become day-level model channels (e.g. SNAP days, paydays, school holidays as
- * 0/1): at most SCO__FC_MAX_DAY_CH of them, in table order; empty = 0. */
+ * is a number (and that have one) become day-level model channels (e.g. SNAP days, paydays,
+ * school holidays as 0/1): at most SCO__FC_MAX_DAY_CH of them, in table order; empty = 0;
+ * a channel whose largest magnitude exceeds 1 is divided by it. */
 #define SCO__FC_MAX_DAY_CH 16
 static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal, char *names,
                              size_t names_n, struct sco_err *err)
@@ -184,14 +185,16 @@ static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal
         const int64_t *iv = T->col_type(cal, (int)c) == SCO_COL_I64 ? T->i64(cal, (int)c) : NULL;
         const char *const *sv = T->str(cal, (int)c);
         bool numeric = fv || iv || sv;
+        size_t filled = fv || iv ? nr : 0;
         for (size_t r = 0; sv && numeric && r < nr; r++) {
             if (!sv[r] || !*sv[r])
                 continue;
             char *end;
             strtod(sv[r], &end);
             numeric = *end == 0;
+            filled++;
         }
-        if (!numeric)
+        if (!numeric || !filled) /* text, or an empty column */
             continue;
         if (!f->day_ch) {
             f->day_ch = calloc((size_t)SCO__FC_MAX_DAY_CH * (size_t)f->n_days, sizeof *f->day_ch);
@@ -212,6 +215,13 @@ static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal
                 v = strtod(sv[r], NULL);
             ch[k] = isfinite(v) ? (float)v : 0.0f;
         }
+        /* scaled by the largest magnitude, so that 0/1 flags stay as they are and larger
+         * numbers (a temperature, a count) do not swamp the scaled demand inputs */
+        float amax = 0;
+        for (int k = 0; k < f->n_days; k++)
+            amax = fabsf(ch[k]) > amax ? fabsf(ch[k]) : amax;
+        for (int k = 0; amax > 1 && k < f->n_days; k++)
+            ch[k] /= amax;
         size_t len = strlen(names);
         snprintf(names + len, names_n - len, "%s%s", len ? ", " : "", name);
         f->n_day_ch++;
