@@ -24,6 +24,7 @@
 #define USAGE                                                                                  \
     "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N]\n" \
     "                [--samples N] [--threads N] [--window N] [--loss L]\n"                   \
+    "                [--no-calendar-channels] [--lr LR]\n"                                  \
     "                [--m5-only | --m4-only]\n"                                               \
     "       fc-bench --speed THREADS\n"
 #define M5_H 28
@@ -56,6 +57,8 @@ struct bopts {
     bool m5_only, m4_only;
     int window;
     enum sco__fc_loss loss;
+    bool cal_channels; /* numeric calendar columns as model channels */
+    float lr;          /* model learning rate (peak of the cosine schedule) */
 };
 
 static void set_view(const struct sco__fc_set *full, int cut, struct sco__fc_set *v,
@@ -74,27 +77,55 @@ static void set_view(const struct sco__fc_set *full, int cut, struct sco__fc_set
     }
 }
 
-/* events from calendar.csv (event_name_1 / event_name_2 non-empty), if present */
-static int read_events(const char *dir, const struct sco__fc_set *set, struct sco__fc_feat *f)
+/* Calendar features from calendar.csv, if present: the event flag (event_name_1 / _2
+ * non-empty) and, unless `channels` is false, one day-level channel per further numeric
+ * column (the M5 SNAP flags snap_CA, snap_TX, snap_WI) other than the ones that only
+ * number the date (d, wm_yr_wk, wday, month, year). */
+#define MAX_CH 16
+static int read_calendar(const char *dir, const struct sco__fc_set *set, struct sco__fc_feat *f,
+                         bool channels)
 {
+    static const char *const skip[] = { "date", "d", "wm_yr_wk", "weekday", "wday", "month",
+                                        "year" };
     char path[4096], line[4096];
     snprintf(path, sizeof path, "%s/m5_foods3_ca1/calendar.csv", dir);
     FILE *fp = fopen(path, "r");
     if (!fp)
         return 0;
     f->day_ev = calloc((size_t)f->n_days, sizeof *f->day_ev);
-    int cd = -1, c1 = -1, c2 = -1;
+    int cd = -1, c1 = -1, c2 = -1, nh = 0, cand[64], n_cand = 0;
+    char *hdr[64];
     if (f->day_ev && fgets(line, sizeof line, fp)) {
-        char *save, *tok = strtok_r(line, ",\r\n", &save);
-        for (int k = 0; tok; k++, tok = strtok_r(NULL, ",\r\n", &save)) {
-            if (!strcmp(tok, "date"))
+        char *p = line;
+        while (nh < 64) {
+            hdr[nh++] = p;
+            char *c = strchr(p, ',');
+            if (!c)
+                break;
+            *c = 0;
+            p = c + 1;
+        }
+        hdr[nh - 1][strcspn(hdr[nh - 1], "\r\n")] = 0;
+        for (int k = 0; k < nh; k++) {
+            bool sk = false;
+            for (size_t j = 0; j < SCO_COUNT(skip); j++)
+                sk |= !strcmp(hdr[k], skip[j]);
+            if (!strcmp(hdr[k], "date"))
                 cd = k;
-            else if (!strcmp(tok, "event_name_1"))
+            else if (!strcmp(hdr[k], "event_name_1"))
                 c1 = k;
-            else if (!strcmp(tok, "event_name_2"))
+            else if (!strcmp(hdr[k], "event_name_2"))
                 c2 = k;
+            else if (!sk && strncmp(hdr[k], "event_", 6))
+                cand[n_cand++] = k;
         }
     }
+    /* a candidate column is a channel when every non-empty value is numeric */
+    bool numeric[64];
+    for (int k = 0; k < 64; k++)
+        numeric[k] = true;
+    float *val = channels && n_cand ? calloc((size_t)n_cand * (size_t)f->n_days, sizeof *val)
+                                    : NULL;
     while (f->day_ev && cd >= 0 && fgets(line, sizeof line, fp)) {
         /* split keeping empty fields */
         char *fl[64];
@@ -108,16 +139,39 @@ static int read_events(const char *dir, const struct sco__fc_set *set, struct sc
             *c = 0;
             p = c + 1;
         }
+        fl[nf - 1][strcspn(fl[nf - 1], "\r\n")] = 0;
         int64_t day;
         if (cd >= nf || bench_parse_date(fl[cd], &day))
             continue;
-        bool ev = (c1 >= 0 && c1 < nf && *fl[c1] && *fl[c1] != '\n') ||
-                  (c2 >= 0 && c2 < nf && *fl[c2] && *fl[c2] != '\n' && *fl[c2] != '\r');
+        bool ev = (c1 >= 0 && c1 < nf && *fl[c1]) || (c2 >= 0 && c2 < nf && *fl[c2]);
         int64_t k = day - set->start;
         if (ev && k >= 0 && k < f->n_days)
             f->day_ev[k] = 1.0f;
+        for (int j = 0; val && j < n_cand; j++) {
+            if (cand[j] >= nf || !*fl[cand[j]])
+                continue;
+            char *end;
+            double v = strtod(fl[cand[j]], &end);
+            if (*end || !isfinite(v))
+                numeric[j] = false;
+            else if (k >= 0 && k < f->n_days)
+                val[(size_t)j * (size_t)f->n_days + (size_t)k] = (float)v;
+        }
     }
     fclose(fp);
+    int nc = 0;
+    for (int j = 0; val && j < n_cand; j++)
+        if (numeric[j] && nc < MAX_CH) {
+            memmove(val + (size_t)nc * (size_t)f->n_days, val + (size_t)j * (size_t)f->n_days,
+                    (size_t)f->n_days * sizeof *val);
+            nc++;
+        }
+    if (nc) {
+        f->day_ch = val;
+        f->n_day_ch = nc;
+    } else {
+        free(val);
+    }
     return 0;
 }
 
@@ -168,11 +222,11 @@ static int run_m5(const char *dir, const char *out, const struct bopts *bo, doub
             struct sco__fc_feat feat;
             rc = sco__fc_feat_init(&feat, &v, M5_H, 7, err);
             if (!rc)
-                rc = read_events(dir, &v, &feat);
+                rc = read_calendar(dir, &v, &feat, bo->cal_channels);
             struct sco__fc_model_opts mo = {
                 .h = M5_H, .window = bo->window, .hidden = 256, .epochs = bo->epochs,
                 .fine_tune_epochs = 3, .samples_per_epoch = bo->samples, .batch = 256,
-                .lr = 1e-3f, .seed = bo->seed + (uint64_t)w, .loss = bo->loss,
+                .lr = bo->lr, .seed = bo->seed + (uint64_t)w, .loss = bo->loss,
                 .nonneg = true, .bt_windows = 2, .bt_length = M5_H,
             };
             double t0 = now_s();
@@ -358,7 +412,7 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
         rc = sco__fc_feat_init(&feat, &set, H, 1, err);
         struct sco__fc_model_opts mo = {
             .h = H, .window = 52, .hidden = 256, .epochs = bo->epochs, .fine_tune_epochs = 3,
-            .samples_per_epoch = bo->samples, .batch = 256, .lr = 1e-3f, .seed = bo->seed,
+            .samples_per_epoch = bo->samples, .batch = 256, .lr = bo->lr, .seed = bo->seed,
             .loss = SCO__FC_LOSS_MAE, .nonneg = false, .bt_windows = 1, .bt_length = H,
         };
         double t0 = now_s();
@@ -523,7 +577,8 @@ int main(int argc, char **argv)
     int n_paths = 500, speed = 0, speed_threads = 1;
     uint64_t seed = 42;
     struct bopts bo = { .model = true, .epochs = 20, .samples = 8192, .threads = 1,
-                        .window = 56, .loss = SCO__FC_LOSS_TWEEDIE };
+                        .window = 56, .loss = SCO__FC_LOSS_TWEEDIE, .cal_channels = true,
+                        .lr = 1e-3f };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--data") && i + 1 < argc)
             data = argv[++i];
@@ -539,6 +594,10 @@ int main(int argc, char **argv)
             bo.window = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--loss") && i + 1 < argc)
             sco__fc_loss_parse(argv[++i], &bo.loss);
+        else if (!strcmp(argv[i], "--lr") && i + 1 < argc)
+            bo.lr = strtof(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--no-calendar-channels"))
+            bo.cal_channels = false;
         else if (!strcmp(argv[i], "--no-model"))
             bo.model = false;
         else if (!strcmp(argv[i], "--epochs") && i + 1 < argc)

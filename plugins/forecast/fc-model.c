@@ -97,6 +97,7 @@ void sco__fc_feat_fini(struct sco__fc_feat *f)
         return;
     free(f->day_ev);
     free(f->ser_cov);
+    free(f->day_ch);
     free(f->item);
     free(f->cat);
     free(f->wh);
@@ -106,7 +107,7 @@ void sco__fc_feat_fini(struct sco__fc_feat *f)
 /* ---- samples ------------------------------------------------------------------------------ */
 struct layout {
     int W, H, D;
-    int o_listed, o_level, o_wday, o_doy, o_ev, o_cov;
+    int o_listed, o_level, o_wday, o_doy, o_ev, o_cov, o_ch, n_ch;
 };
 
 static void layout_init(struct layout *l, const struct sco__fc_feat *f, int W, int H)
@@ -125,6 +126,9 @@ static void layout_init(struct layout *l, const struct sco__fc_feat *f, int W, i
     d += f->day_ev ? H : 0;
     l->o_cov = f->ser_cov ? d : -1;
     d += f->ser_cov ? H : 0;
+    l->n_ch = f->day_ch ? f->n_day_ch : 0;
+    l->o_ch = l->n_ch ? d : -1;
+    d += l->n_ch * H;
     l->D = d;
 }
 
@@ -175,6 +179,9 @@ static double make_input(const struct sco__fc_set *set, const struct sco__fc_fea
             x[l->o_ev + k] = t < f->n_days ? f->day_ev[t] : 0.0f;
         if (l->o_cov >= 0)
             x[l->o_cov + k] = t < f->n_days ? f->ser_cov[i * (size_t)f->n_days + (size_t)t] : 0.0f;
+        for (int ch = 0; ch < l->n_ch; ch++)
+            x[l->o_ch + ch * l->H + k] =
+                t < f->n_days ? f->day_ch[(size_t)ch * (size_t)f->n_days + (size_t)t] : 0.0f;
     }
     if (yt)
         for (int k = 0; k < l->H; k++) {

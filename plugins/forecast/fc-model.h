@@ -31,10 +31,14 @@ struct sco__fc_feat {
     float *ser_cov;  /* n_series * n_days known-future covariate (promotion, price), or NULL */
     int *item, *cat, *wh; /* per series: embedding rows */
     int n_item, n_cat, n_wh;
+    /* further day-level channels known for the future (e.g. SNAP days, numeric calendar
+     * columns): day_ch[c * n_days + t], n_day_ch of them, or NULL / 0 */
+    int n_day_ch;
+    float *day_ch;
 };
 
 /* Allocates indices (item = distinct sku, warehouse = distinct warehouse, category 0) and
- * leaves day_ev / ser_cov NULL; callers fill those and cat/n_cat. */
+ * leaves day_ev / ser_cov / day_ch NULL; callers fill those and cat/n_cat. */
 int sco__fc_feat_init(struct sco__fc_feat *f, const struct sco__fc_set *set, int h, int period,
                       struct sco_err *err);
 void sco__fc_feat_fini(struct sco__fc_feat *f);

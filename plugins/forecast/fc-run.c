@@ -16,8 +16,10 @@
  *     own best only when that is more than 10% lower than its default.
  *  5. Stalled series (sco__fc_stalled: the history ends with a run of days without a sale
  *     whose probability under the share of selling days in the 112 days before it is below
- *     1%, and at least 14 days long) get a zero forecast from the combo, the model and the
- *     ensemble: the item has most likely left the assortment. The reason says so.
+ *     1%, and at least 14 days long) get a zero forecast (mean and every quantile) from the
+ *     combo, the model, the ensemble and any method chosen by backtest (modes auto and
+ *     stat): the item has most likely left the assortment. The reason says so. A method
+ *     set in the config (other than combo) is left as it is.
  * Quantiles come from sample paths; for the model and the ensemble, the statistical choice's
  * paths are re-centred on the new mean (scaled by the ratio of means, kept within [0.5, 2],
  * and shifted by the rest). */
@@ -44,16 +46,25 @@ void sco__fc_result_fini(struct sco__fc_result *r)
 }
 
 /* Forecast hh days after y[0..n) (n counted from the first sale) by method m; for the model
- * and the ensemble, `mm` holds the model's means and `base` supplies the paths. */
+ * and the ensemble, `mm` holds the model's means and `base` supplies the paths. stall_all:
+ * the method was chosen (not set in the config), so a stalled series forecasts zero. */
 static int predict(enum sco__fc_method m, enum sco__fc_method base, const double *mm,
-                   const double *y, int n, int hh, int np, uint64_t seed, double *mean,
-                   double *paths, struct sco_err *err)
+                   const double *y, int n, int hh, int np, uint64_t seed, bool stall_all,
+                   double *mean, double *paths, struct sco_err *err)
 {
     struct sco__fc_opts o = { .h = hh, .period = PERIOD, .n_paths = np, .nonneg = true,
                               .seed = seed };
     struct sco__fc_out out = { mean, paths };
     int rc = sco__fc_stat(m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE ? m : base, y, n, &o, &out,
                           err);
+    /* rule 5 for a method chosen by backtest: a stalled series forecasts zero whatever the
+     * choice (a seasonal naive or TSB of a delisted item would keep a spread above zero) */
+    if (!rc && stall_all && m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE &&
+        sco__fc_stalled(y, n)) {
+        memset(mean, 0, (size_t)hh * sizeof *mean);
+        memset(paths, 0, (size_t)np * (size_t)hh * sizeof *paths);
+        return 0;
+    }
     if (rc || (m != SCO__FC_MODEL && m != SCO__FC_ENSEMBLE))
         goto counts;
     int stalled = sco__fc_stalled(y, n);
@@ -289,7 +300,7 @@ int sco__fc_run_finish(const struct sco__fc_set *set, size_t i, const struct sco
             if (res->method == SCO__FC_MODEL || res->method == SCO__FC_ENSEMBLE)
                 mm = o->model->bt + (i * (size_t)o->bt_windows + (size_t)(w - 1)) * (size_t)L;
             rc = predict(res->method, base, mm, y, cut - s->first, L, np, seed + (uint64_t)w,
-                         mean, paths, err);
+                         o->mode != SCO__FC_MODE_FIXED, mean, paths, err);
             if (rc)
                 goto out;
             sco__fc_path_quantiles(paths, np, L, o->q, nq, false, qb);
@@ -321,13 +332,13 @@ int sco__fc_run_finish(const struct sco__fc_set *set, size_t i, const struct sco
 
     /* ---- forecast ---- */
     rc = predict(res->method, base, o->model ? o->model->fc + i * (size_t)h : NULL, y, n, h, np,
-                 seed, mean, paths, err);
+                 seed, o->mode != SCO__FC_MODE_FIXED, mean, paths, err);
     if (rc)
         goto out;
     memcpy(res->mean, mean, (size_t)h * sizeof *mean);
     int z = n > 0 ? sco__fc_stalled(y, n) : 0;
-    if (z && (res->method == SCO__FC_COMBO || res->method == SCO__FC_MODEL ||
-              res->method == SCO__FC_ENSEMBLE)) {
+    if (z && (o->mode != SCO__FC_MODE_FIXED || res->method == SCO__FC_COMBO ||
+              res->method == SCO__FC_MODEL || res->method == SCO__FC_ENSEMBLE)) {
         size_t len = strlen(res->reason);
         snprintf(res->reason + len, sizeof res->reason - len,
                  "; no sale in the last %d days: treated as delisted, zero forecast", z);

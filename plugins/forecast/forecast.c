@@ -162,12 +162,80 @@ static int check_inputs(const struct sco_table *sales, const struct sco_table *i
     return rc;
 }
 
-/* Model features from the optional tables: calendar holidays/events (a day flag),
- * promotions (discount share per series and day, known for the future) and item categories
- * (an embedding). */
+/* Further calendar columns (beyond date, weekday, holiday, event) whose every non-empty value
+ * is a number (and that have one) become day-level model channels (e.g. SNAP days, paydays,
+ * school holidays as 0/1): at most SCO__FC_MAX_DAY_CH of them, in table order; empty = 0;
+ * a channel whose largest magnitude exceeds 1 is divided by it. */
+#define SCO__FC_MAX_DAY_CH 16
+static int calendar_channels(struct sco__fc_feat *f, const struct sco_table *cal, char *names,
+                             size_t names_n, struct sco_err *err)
+{
+    static const char *const known[] = { "date", "weekday", "holiday", "event" };
+    const struct sco_table_api *T = host->tables;
+    const int64_t *d = T->i64(cal, T->col(cal, "date"));
+    size_t nr = T->n_rows(cal), nc = T->n_cols(cal);
+    for (size_t c = 0; c < nc && f->n_day_ch < SCO__FC_MAX_DAY_CH; c++) {
+        const char *name = T->col_name(cal, (int)c);
+        bool skip = false;
+        for (size_t k = 0; k < SCO_COUNT(known); k++)
+            skip |= !strcmp(name, known[k]);
+        if (skip)
+            continue;
+        const double *fv = T->f64(cal, (int)c);
+        const int64_t *iv = T->col_type(cal, (int)c) == SCO_COL_I64 ? T->i64(cal, (int)c) : NULL;
+        const char *const *sv = T->str(cal, (int)c);
+        bool numeric = fv || iv || sv;
+        size_t filled = fv || iv ? nr : 0;
+        for (size_t r = 0; sv && numeric && r < nr; r++) {
+            if (!sv[r] || !*sv[r])
+                continue;
+            char *end;
+            strtod(sv[r], &end);
+            numeric = *end == 0;
+            filled++;
+        }
+        if (!numeric || !filled) /* text, or an empty column */
+            continue;
+        if (!f->day_ch) {
+            f->day_ch = calloc((size_t)SCO__FC_MAX_DAY_CH * (size_t)f->n_days, sizeof *f->day_ch);
+            if (!f->day_ch)
+                return sco_err_set(err, SCO_ERR_NOMEM, "out of memory for calendar channels");
+        }
+        float *ch = f->day_ch + (size_t)f->n_day_ch * (size_t)f->n_days;
+        for (size_t r = 0; r < nr; r++) {
+            int64_t k = d[r] - f->start;
+            if (k < 0 || k >= f->n_days)
+                continue;
+            double v = 0;
+            if (fv)
+                v = fv[r];
+            else if (iv)
+                v = iv[r] == SCO_NULL_I64 ? 0 : (double)iv[r];
+            else if (sv[r] && *sv[r])
+                v = strtod(sv[r], NULL);
+            ch[k] = isfinite(v) ? (float)v : 0.0f;
+        }
+        /* scaled by the largest magnitude, so that 0/1 flags stay as they are and larger
+         * numbers (a temperature, a count) do not swamp the scaled demand inputs */
+        float amax = 0;
+        for (int k = 0; k < f->n_days; k++)
+            amax = fabsf(ch[k]) > amax ? fabsf(ch[k]) : amax;
+        for (int k = 0; amax > 1 && k < f->n_days; k++)
+            ch[k] /= amax;
+        size_t len = strlen(names);
+        snprintf(names + len, names_n - len, "%s%s", len ? ", " : "", name);
+        f->n_day_ch++;
+    }
+    return 0;
+}
+
+/* Model features from the optional tables: calendar holidays/events (a day flag) and further
+ * numeric calendar columns (day channels), promotions (discount share per series and day,
+ * known for the future) and item categories (an embedding). */
 static int build_feat(struct sco__fc_feat *f, const struct sco__fc_set *set, int h,
                       const struct sco_table *cal, const struct sco_table *promo,
-                      const struct sco_table *items, struct sco_err *err)
+                      const struct sco_table *items, char *ch_names, size_t ch_names_n,
+                      struct sco_err *err)
 {
     const struct sco_table_api *T = host->tables;
     int rc = sco__fc_feat_init(f, set, h, 7, err);
@@ -187,6 +255,9 @@ static int build_feat(struct sco__fc_feat *f, const struct sco__fc_set *set, int
             if (k >= 0 && k < f->n_days && on)
                 f->day_ev[k] = 1.0f;
         }
+        rc = calendar_channels(f, cal, ch_names, ch_names_n, err);
+        if (rc)
+            return rc;
     }
     if (promo) {
         f->ser_cov = calloc(set->n * (size_t)f->n_days, sizeof *f->ser_cov);
@@ -568,11 +639,15 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
             host->log_msg(ctx, SCO_LOG_INFO, "no tensor runtime; statistical methods only");
         } else {
             struct sco__fc_feat feat;
-            rc = build_feat(&feat, &set, (int)h, cal, promo, items, err);
+            char ch_names[256] = "";
+            rc = build_feat(&feat, &set, (int)h, cal, promo, items, ch_names, sizeof ch_names,
+                            err);
             if (rc) {
                 sco__fc_feat_fini(&feat);
                 goto out;
             }
+            if (feat.n_day_ch)
+                host->log_msg(ctx, SCO_LOG_INFO, "model: calendar channels %s", ch_names);
             struct sco__fc_model_opts mo = {
                 .h = (int)h, .window = (int)win, .epochs = (int)epochs,
                 .fine_tune_epochs = (int)ft_epochs, .seed = ri->seed, .loss = lossk,

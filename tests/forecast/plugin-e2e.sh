@@ -24,7 +24,14 @@ awk 'BEGIN {
     }
 }' > "$tmp/sales.csv"
 printf 'sku,category\nSKU1,a\nSKU2,a\nSKU3,b\nSKU4,b\n' > "$tmp/items.csv"
-printf 'date,holiday,event\n2024-05-01,Labour Day,\n2024-05-20,,Sale\n' > "$tmp/calendar.csv"
+# numeric columns (a SNAP-like flag on days 1-10 of each month, a temperature) are model
+# channels; the text columns (weekday, season) and an empty one (note) are not
+awk 'BEGIN { print "date,weekday,holiday,event,snap,season,note,temp";
+    for (d = 0; d < 200; d++) { t = 1704067200 + d * 86400;
+        printf "%s,%s,%s,%s,%d,%s,,%.1f\n", strftime("%Y-%m-%d", t, 1), strftime("%a", t, 1),
+            d == 121 ? "Labour Day" : "", d == 140 ? "Sale" : "",
+            strftime("%d", t, 1) + 0 <= 10, d < 80 ? "winter" : "spring", 5 + d * 0.1 } }' \
+    > "$tmp/calendar.csv"
 printf 'sku,warehouse,start_date,end_date,discount_pct\nSKU2,,2024-05-25,2024-06-03,20\n' \
     > "$tmp/promotions.csv"
 
@@ -82,6 +89,8 @@ config auto "      epochs: 2
       model_path: model.scop"
 "$sco" run "$tmp/c.yaml" > "$tmp/log2" 2>&1 || { cat "$tmp/log2"; fail "model run failed"; }
 grep -q 'model: trained mlp' "$tmp/log2" || { cat "$tmp/log2"; fail "model not trained"; }
+grep -q 'model: calendar channels snap, temp$' "$tmp/log2" ||
+    { cat "$tmp/log2"; fail "snap and temp columns not (the only) model channels"; }
 [ -s "$tmp/model.scop" ] || fail "weights not saved"
 config auto "      epochs: 2
       fine_tune_epochs: 1

@@ -436,6 +436,45 @@ Test(forecast, run_series_fixed_method)
     sco__fc_set_fini(&set);
 }
 
+/* Rule 5 applies to a chosen method too: a weekly seller that stopped 14 days ago. The
+ * backtest window (the last 7 days, all zero) makes the seasonal naive the choice (a perfect
+ * score); the forecast must then be zero in the mean and in every quantile, not the seasonal
+ * naive's residual spread. A method set in the config is left alone. */
+Test(forecast, stalled_series_get_zero_whatever_the_choice)
+{
+    static int64_t d[300];
+    static const char *sku[300], *wh[300];
+    static double q[300];
+    for (int t = 0; t < 300; t++)
+        d[t] = 1000 + t, sku[t] = "A", wh[t] = "W1",
+        q[t] = t < 286 ? 3 + t % 7 + (t * 7919) % 5 : 0; /* residuals for the paths */
+    struct sco__fc_set set;
+    struct sco_err err = { 0 };
+    cr_assert_eq(sco__fc_set_build(&set, 300, d, sku, wh, q, 1300, NULL, NULL, &err), 0, "%s",
+                 err.msg);
+    struct sco__fc_run_opts o = { .h = 7, .q = levels, .nq = 5, .bt_windows = 1, .bt_length = 7,
+                                  .n_paths = 200, .seed = 3, .mode = SCO__FC_MODE_STAT };
+    struct sco__fc_result r;
+    cr_assert_eq(sco__fc_run_series(&set, 0, &o, &r, &err), 0, "%s", err.msg);
+    cr_expect_eq(r.method, SCO__FC_SNAIVE, "chose %s", sco__fc_method_name(r.method));
+    for (int t = 0; t < 7; t++) {
+        cr_expect_float_eq(r.mean[t], 0, EPS, "day %d mean %g", t, r.mean[t]);
+        for (int k = 0; k < 5; k++) {
+            cr_expect_float_eq(r.q[k * 7 + t], 0, EPS, "day %d q%d %g", t, k, r.q[k * 7 + t]);
+            cr_expect_float_eq(r.cq[k * 7 + t], 0, EPS);
+        }
+    }
+    cr_expect(strstr(r.reason, "treated as delisted, zero forecast") != NULL, "%s", r.reason);
+    sco__fc_result_fini(&r);
+    o.mode = SCO__FC_MODE_FIXED;
+    o.fixed = SCO__FC_TSB;
+    cr_assert_eq(sco__fc_run_series(&set, 0, &o, &r, &err), 0, "%s", err.msg);
+    cr_expect_gt(r.mean[0], 0.05, "a method set in the config is not changed: %g", r.mean[0]);
+    cr_expect(strstr(r.reason, "delisted") == NULL, "%s", r.reason);
+    sco__fc_result_fini(&r);
+    sco__fc_set_fini(&set);
+}
+
 Test(forecast, unknown_skus_and_duplicate_dates_are_named)
 {
     const char *sold[] = { "A", "B", "Z" }, *items[] = { "B", "A", "C" };

@@ -147,3 +147,65 @@ Test(forecast, model_same_seed_same_forecast_and_warm_start)
     sco_runtime_destroy(R);
     sco__fc_set_fini(&set);
 }
+
+/* A day-level channel known for the future (think SNAP days) that multiplies demand by 2.5
+ * on irregular days: with the channel the model's 14-day forecasts are within 30% of the
+ * true means, and clearly better than without it (the weekday pattern cannot explain it). */
+static bool flag_day(int64_t day)
+{
+    return (sco__fc_hash("flag", (uint64_t)day) >> 7) % 3 == 0;
+}
+
+Test(forecast, model_uses_day_channels)
+{
+    static int64_t d[NS * DAYS];
+    static const char *sku[NS * DAYS], *wh[NS * DAYS];
+    static double q[NS * DAYS];
+    static const char *names[NS] = { "S0", "S1", "S2", "S3", "S4", "S5" };
+    struct sco__fc_rng r;
+    sco__fc_rng_seed(&r, 77);
+    size_t n = 0;
+    for (int i = 0; i < NS; i++)
+        for (int t = 0; t < DAYS; t++) {
+            int64_t day = 20000 - DAYS + t;
+            d[n] = day, sku[n] = names[i], wh[n] = "W1";
+            q[n++] = poisson(&r, level[i] * (flag_day(day) ? 2.5 : 1.0));
+        }
+    struct sco__fc_set set;
+    struct sco_err err = { 0 };
+    cr_assert_eq(sco__fc_set_build(&set, n, d, sku, wh, q, 20000, NULL, NULL, &err), 0, "%s",
+                 err.msg);
+    struct sco_runtime *R = runtime();
+    struct sco__fc_model_opts o = opts();
+    o.epochs = 30;
+    double rel[2];
+    for (int with = 0; with < 2; with++) {
+        struct sco__fc_feat f;
+        cr_assert_eq(sco__fc_feat_init(&f, &set, o.h, 7, &err), 0, "%s", err.msg);
+        if (with) {
+            f.n_day_ch = 1;
+            f.day_ch = calloc((size_t)f.n_days, sizeof *f.day_ch);
+            cr_assert_not_null(f.day_ch);
+            for (int t = 0; t < f.n_days; t++)
+                f.day_ch[t] = flag_day(f.start + t) ? 1.0f : 0.0f;
+        }
+        struct sco__fc_model_result res;
+        cr_assert_eq(sco__fc_model_run(sco_runtime_api_table(), R, &set, &f, &o, &res, &err), 0,
+                     "%s", err.msg);
+        double ae = 0, tot = 0;
+        for (int i = 0; i < NS; i++)
+            for (int t = 0; t < 14; t++) {
+                double truth = level[i] * (flag_day(20000 + t) ? 2.5 : 1.0);
+                ae += fabs(res.fc[i * 14 + t] - truth);
+                tot += truth;
+            }
+        rel[with] = ae / tot;
+        sco__fc_model_result_fini(&res);
+        sco__fc_feat_fini(&f);
+    }
+    cr_expect_lt(rel[1], 0.3, "error with the channel %.3f of the mean", rel[1]);
+    cr_expect_lt(rel[1], 0.6 * rel[0], "with the channel %.3f, without %.3f", rel[1], rel[0]);
+    cr_log_info("day channel: error %.3f with, %.3f without", rel[1], rel[0]);
+    sco_runtime_destroy(R);
+    sco__fc_set_fini(&set);
+}
