@@ -1,6 +1,7 @@
 /* inv-bench-fc.c: the forecast plugin's core driven the way the plugin's run does it
  * (plugins/forecast/forecast.c: forecast_run), once per simulated review. See inv-bench-fc.h. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,62 @@ static void view(struct ib_fc *f, int known, struct sco__fc_set *v)
     }
 }
 
+/* One step of the plugin's per-series flow for every series, on o.threads threads: series i
+ * goes to thread i mod threads; each series' result depends on its own data and seed only,
+ * so the forecasts do not depend on the thread count. */
+struct job {
+    struct ib_fc *f;
+    const struct sco__fc_set *v;
+    const struct sco__fc_run_opts *ro;
+    int step; /* 0: run_choose, 1: run_finish */
+    enum sco__fc_method dflt;
+};
+
+struct worker {
+    const struct job *j;
+    int tid, nt;
+    int rc;
+    struct sco_err err;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    const struct job *j = w->j;
+    for (size_t i = (size_t)w->tid; i < j->f->full.n && !w->rc; i += (size_t)w->nt)
+        w->rc = j->step == 0 ? sco__fc_run_choose(j->v, i, j->ro, &j->f->res[i], &w->err)
+                             : sco__fc_run_finish(j->v, i, j->ro, j->dflt, &j->f->res[i],
+                                                  &w->err);
+    return NULL;
+}
+
+static int par_series(const struct job *j, struct sco_err *err)
+{
+    enum { MAXT = 16 };
+    int nt = j->f->o.threads < 1 ? 1 : j->f->o.threads > MAXT ? MAXT : j->f->o.threads;
+    struct worker w[MAXT];
+    pthread_t th[MAXT];
+    bool started[MAXT] = { false };
+    for (int t = 0; t < nt; t++) {
+        w[t] = (struct worker){ .j = j, .tid = t, .nt = nt };
+        if (t > 0)
+            started[t] = pthread_create(&th[t], NULL, work, &w[t]) == 0;
+    }
+    work(&w[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(th[t], NULL);
+        else
+            work(&w[t]); /* no thread: do its share here */
+    }
+    for (int t = 0; t < nt; t++)
+        if (w[t].rc) {
+            *err = w[t].err;
+            return w[t].rc;
+        }
+    return 0;
+}
+
 int ib_fc_run(struct ib_fc *f, int known, double *cq, struct sco_err *err)
 {
     double t0 = now_s();
@@ -145,11 +202,13 @@ int ib_fc_run(struct ib_fc *f, int known, double *cq, struct sco_err *err)
         f->model_seconds += now_s() - tm;
     }
     size_t n = f->full.n;
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = sco__fc_run_choose(&v, i, &ro, &f->res[i], err);
+    struct job j = { .f = f, .v = &v, .ro = &ro, .step = 0 };
+    rc = par_series(&j, err);
     enum sco__fc_method dflt = sco__fc_pooled_default(f->res, n);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = sco__fc_run_finish(&v, i, &ro, dflt, &f->res[i], err);
+    j.step = 1;
+    j.dflt = dflt;
+    if (!rc)
+        rc = par_series(&j, err);
     if (ro.model) {
         f->dflt_model += dflt == SCO__FC_MODEL;
         f->dflt_ens += dflt == SCO__FC_ENSEMBLE;

@@ -31,6 +31,7 @@ struct ib_fc_opts {
     int refit_every;       /* warm start + fine-tune every this many reviews (others: predict) */
     int window;            /* model input window, days */
     const char *model_path; /* weights file (under the bench's --out) */
+    int threads;           /* series forecast in parallel (the model trains on 1 thread) */
 };
 
 struct ib_fc;

@@ -319,6 +319,7 @@ static int fc_paths = 500;       /* INV_FC_PATHS: sample paths (the plugin's def
 static int fc_refit = 1;         /* INV_FC_REFIT: fine-tune the model every this many reviews */
 static int fc_ft_epochs = 2;     /* INV_FC_FT_EPOCHS: fine-tune epochs at a refit */
 static int fc_epochs = 30;       /* INV_FC_EPOCHS: first training (the plugin's default) */
+static int fc_threads = 2;       /* INV_FC_THREADS: series forecast in parallel */
 
 static const double LEVELS[] = { 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98,
                                  0.99 };
@@ -341,6 +342,7 @@ struct inst {
     double plan_s;
     struct ib_fc *fc; /* NULL: the bench forecaster */
     float *fc_ev;     /* calendar events for the model */
+    FILE *cache, *cache_out; /* INV_FC_CACHE: read, or written when it does not exist */
     FILE *fcf;        /* forecasts.csv: protection-interval quantiles and the realised demand */
 };
 
@@ -403,14 +405,20 @@ static int policy_sco(void *ctx, const struct sco_inv_sim_state *st, int64_t *ou
     int kmax = horizon + 20;
     double t0 = now_s();
     /* history up to and including today: data days [0, start + day] */
-    if (in->fc) {
+    size_t ncq = (size_t)in->n * (size_t)kmax * NLEV;
+    if (in->cache && fread(in->cumq, sizeof(double), ncq, in->cache) == ncq) {
+        /* INV_FC_CACHE: the same forecaster's forecasts of an earlier run (the forecasts
+         * depend on the history only, not on the policy); planner experiments only */
+    } else if (in->fc) {
         int rc = ib_fc_run(in->fc, in->start + st->day + 1, in->cumq, err);
         if (rc)
             return rc;
+        if (in->cache_out)
+            fwrite(in->cumq, sizeof(double), ncq, in->cache_out);
     }
     for (int i = 0; i < in->n; i++) {
         const double *hist = in->d->s[i].dem + in->start; /* index by simulated day */
-        if (!in->fc)
+        if (!in->fc && !in->cache)
             forecast_cum(hist - (in->start), in->start + st->day + 1, kmax,
                          in->cumq + (size_t)i * kmax * NLEV);
         int kp = (int)lround(in->lead_mean[i]) + REVIEW;
@@ -688,7 +696,7 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
                                  .bt_windows = 3, .bt_length = 28, .n_paths = fc_paths,
                                  .seed = seed, .epochs = fc_epochs,
                                  .fine_tune_epochs = fc_ft_epochs, .refit_every = fc_refit,
-                                 .window = 56, .model_path = path };
+                                 .window = 56, .model_path = path, .threads = fc_threads };
         struct sco_err e = { 0 };
         int rc = ids && ys ? 0 : sco_err_set(&e, SCO_ERR_NOMEM, "out of memory");
         for (int i = 0; !rc && i < d.n; i++)
@@ -702,6 +710,14 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
             fprintf(stderr, "inv-bench: forecaster: %s\n", e.msg);
             return 1;
         }
+    }
+    const char *cp = getenv("INV_FC_CACHE");
+    if (cp && *cp && fc_kind != FC_BENCH) {
+        in.cache = fopen(cp, "rb");
+        if (!in.cache)
+            in.cache_out = fopen(cp, "wb");
+        fprintf(stderr, "inv-bench: forecasts %s '%s'\n", in.cache ? "read from" : "cached in",
+                cp);
     }
     snprintf(path, sizeof path, "%s/forecasts.csv", outdir);
     in.fcf = fopen(path, "w");
@@ -732,6 +748,10 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
     }
     fclose(in.fcf);
     in.fcf = NULL;
+    if (in.cache)
+        fclose(in.cache);
+    if (in.cache_out)
+        fclose(in.cache_out);
     if (in.fc)
         printf("%s\n", ib_fc_summary(in.fc));
     ib_fc_free(in.fc);
@@ -984,6 +1004,8 @@ int main(int argc, char **argv)
         fc_refit = atoi(getenv("INV_FC_REFIT"));
     if (getenv("INV_FC_FT_EPOCHS"))
         fc_ft_epochs = atoi(getenv("INV_FC_FT_EPOCHS"));
+    if (getenv("INV_FC_THREADS"))
+        fc_threads = atoi(getenv("INV_FC_THREADS"));
     if (getenv("INV_FC_EPOCHS"))
         fc_epochs = atoi(getenv("INV_FC_EPOCHS"));
     if (argc >= 5 && !strcmp(argv[1], "sim")) {
