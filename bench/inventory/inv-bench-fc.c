@@ -25,6 +25,7 @@ struct ib_fc {
     double seconds, model_seconds;
     long chosen[SCO__FC_N_METHODS];
     long dflt_model, dflt_ens, dflt_stat;
+    int cold; /* reviews after the first whose warm start failed */
     char model_summary[256];
     char summary[1024];
 };
@@ -48,6 +49,7 @@ int ib_fc_new(const struct ib_fc_opts *o, int n, const char *const *ids, double 
     if (!f)
         return sco_err_set(err, SCO_ERR_NOMEM, "out of memory for the forecaster");
     f->o = *o;
+    f->o.model_path = NULL;
     f->ev = ev;
     f->full.n = (size_t)n;
     f->full.start = day0;
@@ -71,6 +73,10 @@ int ib_fc_new(const struct ib_fc_opts *o, int n, const char *const *ids, double 
         s->start = day0;
         s->n = n_days;
         s->y = y[i]; /* borrowed: freed by the caller, never by sco__fc_set_fini */
+    }
+    if (o->model_path && !(f->o.model_path = strdup(o->model_path))) {
+        ib_fc_free(f);
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory for the forecaster");
     }
     if (o->mode == IB_FC_PLUGIN) {
         struct sco_runtime_opts ro = { .device = "cpu", .threads = 1, .seed = o->seed };
@@ -198,6 +204,8 @@ int ib_fc_run(struct ib_fc *f, int known, double *cq, struct sco_err *err)
             return rc;
         if (first)
             snprintf(f->model_summary, sizeof f->model_summary, "%s", mres.summary);
+        else if (!mres.warm_started)
+            f->cold++; /* the weights file could not be read: trained anew */
         ro.model = &mres.means;
         f->model_seconds += now_s() - tm;
     }
@@ -242,8 +250,9 @@ const char *ib_fc_summary(struct ib_fc *f)
                                     sco__fc_method_name(m), f->chosen[m]);
     if (f->o.mode == IB_FC_PLUGIN && off < sizeof f->summary)
         snprintf(f->summary + off, sizeof f->summary - off,
-                 " pooled_default: model=%ld ensemble=%ld statistical=%ld; first model: %s",
-                 f->dflt_model, f->dflt_ens, f->dflt_stat, f->model_summary);
+                 " pooled_default: model=%ld ensemble=%ld statistical=%ld; warm_start_failed=%d;"
+                 " first model: %s",
+                 f->dflt_model, f->dflt_ens, f->dflt_stat, f->cold, f->model_summary);
     return f->summary;
 }
 
@@ -258,6 +267,7 @@ void ib_fc_free(struct ib_fc *f)
     free(f->full.s);
     free(f->vbuf);
     free(f->res);
+    free((char *)f->o.model_path);
     sco_runtime_destroy(f->R);
     free(f);
 }

@@ -1,7 +1,11 @@
 /* inv-bench: the inventory benchmark.
  *   inv-bench sim DATA_DIR OUT_DIR SEED   replenishment simulator on daily sales (M5 layout
  *       series_id,date,qty or sco layout date,sku,warehouse,qty): three policies side by side
- *       (sco planner, textbook order-up-to at 95%, reorder point + EOQ) and the hindsight bound
+ *       (sco planner, textbook order-up-to at 95%, reorder point + EOQ) and the hindsight bound.
+ *       [--forecaster plugin|stat|bench]: the sco planner's forecasts, re-made at every review
+ *       from the history known then: the forecast plugin's core with its global model
+ *       (default; inv-bench-fc.c), its statistical methods only, or the bench's empirical
+ *       forecaster. The references use the mean and sd of the last 182 days (their own rule).
  *   inv-bench scale N WAREHOUSES SEED     generated instance, solved by the decomposition
  * Prints key=value lines; bench/inventory/run turns them into the summary line. */
 #include <errno.h>
@@ -303,7 +307,8 @@ static int load_sales(const char *dir, struct data *d)
 #define REVIEW 7
 #define HORIZON 28
 static int horizon = 56; /* the sco policy's planning horizon in the simulation */
-static double hind_limit = 60;
+static double hind_limit = 60;    /* INV_HINDSIGHT_S: per series */
+static double hind_total = 300;   /* INV_HINDSIGHT_TOTAL_S: all series of a large instance */
 static double level_w = 0.5; /* weight of the last 28 days' level in the bench forecaster */
 static bool lost_sales = true; /* INV_LOST_SALES=0: backorder (cumulative) shortage term */
 static bool terminal_value = true; /* INV_TERMINAL=0: no terminal value (truncated horizon) */
@@ -768,8 +773,8 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
             continue;
         }
         double lim = hind_limit;
-        if (d.n > 10 && lim > 600.0 / d.n)
-            lim = 600.0 / d.n < 2 ? 2 : 600.0 / d.n; /* about 10 minutes in all */
+        if (d.n > 10 && lim > hind_total / d.n) /* at most about hind_total s in all */
+            lim = hind_total / d.n < 0.5 ? 0.5 : hind_total / d.n;
         if (sco__inv_hindsight(&in.it[i], WINDOW, 0, REVIEW, lim, &c, &b, &err)) {
             fprintf(stderr, "inv-bench: hindsight %s: %s\n", d.s[i].id, err.msg);
             return 1;
@@ -996,6 +1001,8 @@ int main(int argc, char **argv)
         terminal_value = atoi(getenv("INV_TERMINAL")) != 0;
     if (getenv("INV_BUDGET_FACTOR"))
         budget_factor = atof(getenv("INV_BUDGET_FACTOR"));
+    if (getenv("INV_HINDSIGHT_TOTAL_S"))
+        hind_total = atof(getenv("INV_HINDSIGHT_TOTAL_S"));
     if (getenv("INV_HINDSIGHT_S"))
         hind_limit = atof(getenv("INV_HINDSIGHT_S"));
     if (getenv("INV_FC_PATHS"))
