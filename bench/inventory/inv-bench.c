@@ -826,6 +826,13 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
            tot[0].total, tot[0].served / tot[0].demand, pol[best].name, tot[best].total,
            tot[best].served / tot[best].demand, tot[0].total / tot[best].total,
            100 * (tot[0].total - hind) / hind);
+    free(hb);
+    free(per);
+    free(in.it), free(in.lead_mean), free(in.lead_sd), free(in.lead), free(in.cumq);
+    free(in.open), free(in.n_open), free(in.pi);
+    for (int i = 0; i < d.n; i++)
+        free(d.s[i].dem);
+    free(d.s);
     return 0;
 }
 
