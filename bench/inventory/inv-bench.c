@@ -718,9 +718,22 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
     }
     const char *cp = getenv("INV_FC_CACHE");
     if (cp && *cp && fc_kind != FC_BENCH) {
+        /* the header names what the forecasts depend on; another run's file is refused */
+        int64_t key[8] = { 0x1b7c0de1, d.n, horizon + 20, NLEV, d.n_days, d.day0, fc_kind,
+                           (int64_t)(seed ^ (uint64_t)fc_paths ^ ((uint64_t)fc_ft_epochs << 20) ^
+                                     ((uint64_t)fc_refit << 40)) };
+        int64_t got[8];
         in.cache = fopen(cp, "rb");
-        if (!in.cache)
-            in.cache_out = fopen(cp, "wb");
+        if (in.cache && (fread(got, sizeof got, 1, in.cache) != 1 || memcmp(got, key, sizeof key))) {
+            fprintf(stderr, "inv-bench: forecast cache '%s' is from another run (data, horizon, "
+                            "forecaster or its settings); remove it\n", cp);
+            return 1;
+        }
+        if (!in.cache && (!(in.cache_out = fopen(cp, "wb")) ||
+                          fwrite(key, sizeof key, 1, in.cache_out) != 1)) {
+            fprintf(stderr, "inv-bench: cannot write '%s': %s\n", cp, strerror(errno));
+            return 1;
+        }
         fprintf(stderr, "inv-bench: forecasts %s '%s'\n", in.cache ? "read from" : "cached in",
                 cp);
     }
