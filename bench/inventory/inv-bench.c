@@ -312,7 +312,8 @@ static double hind_total = 300;   /* INV_HINDSIGHT_TOTAL_S: all series of a larg
 static double level_w = 0.5; /* weight of the last 28 days' level in the bench forecaster */
 static bool lost_sales = true; /* INV_LOST_SALES=0: backorder (cumulative) shortage term */
 static bool terminal_value = true; /* INV_TERMINAL=0: no terminal value (truncated horizon) */
-static bool recourse = false; /* INV_RECOURSE=1: recourse stage costs (tried, not adopted) */
+static bool recourse = true; /* INV_RECOURSE=0: open-loop stage costs (the plugin's default
+                                 * before 2026-11-29 09:10) */
 static double budget_factor = 1.5; /* budget per order day = factor x mean weekly demand value */
 /* The sco policy's forecasts: the forecast plugin's core with its global model (plugin), the
  * plugin's core with statistical methods only (stat), or the bench's empirical forecaster
