@@ -725,7 +725,8 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
                                      ((uint64_t)fc_refit << 40)) };
         int64_t got[8];
         in.cache = fopen(cp, "rb");
-        if (in.cache && (fread(got, sizeof got, 1, in.cache) != 1 || memcmp(got, key, sizeof key))) {
+        if (in.cache &&
+            (fread(got, sizeof got, 1, in.cache) != 1 || memcmp(got, key, sizeof key))) {
             fprintf(stderr, "inv-bench: forecast cache '%s' is from another run (data, horizon, "
                             "forecaster or its settings); remove it\n", cp);
             return 1;
@@ -1058,7 +1059,7 @@ int main(int argc, char **argv)
     if (argc >= 5 && !strcmp(argv[1], "scale"))
         return run_scale(atoi(argv[2]), atoi(argv[3]), strtoull(argv[4], NULL, 10),
                          argc >= 6 ? atoi(argv[5]) : 60);
-    fprintf(stderr, "usage: inv-bench sim DATA_DIR OUT_DIR SEED [--forecaster plugin|stat|bench] | scale N WAREHOUSES SEED "
-                    "[ITERS]\n");
+    fprintf(stderr, "usage: inv-bench sim DATA_DIR OUT_DIR SEED [--forecaster plugin|stat|bench]"
+                    " | scale N WAREHOUSES SEED [ITERS]\n");
     return 64;
 }
