@@ -1,7 +1,11 @@
 /* inv-bench: the inventory benchmark.
  *   inv-bench sim DATA_DIR OUT_DIR SEED   replenishment simulator on daily sales (M5 layout
  *       series_id,date,qty or sco layout date,sku,warehouse,qty): three policies side by side
- *       (sco planner, textbook order-up-to at 95%, reorder point + EOQ) and the hindsight bound
+ *       (sco planner, textbook order-up-to at 95%, reorder point + EOQ) and the hindsight bound.
+ *       [--forecaster plugin|stat|bench]: the sco planner's forecasts, re-made at every review
+ *       from the history known then: the forecast plugin's core with its global model
+ *       (default; inv-bench-fc.c), its statistical methods only, or the bench's empirical
+ *       forecaster. The references use the mean and sd of the last 182 days (their own rule).
  *   inv-bench scale N WAREHOUSES SEED     generated instance, solved by the decomposition
  * Prints key=value lines; bench/inventory/run turns them into the summary line. */
 #include <errno.h>
@@ -12,6 +16,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "inv-bench-fc.h"
 #include "inv.h"
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -302,12 +307,25 @@ static int load_sales(const char *dir, struct data *d)
 #define REVIEW 7
 #define HORIZON 28
 static int horizon = 56; /* the sco policy's planning horizon in the simulation */
-static double hind_limit = 60;
+static double hind_limit = 60;    /* INV_HINDSIGHT_S: per series */
+static double hind_total = 300;   /* INV_HINDSIGHT_TOTAL_S: all series of a large instance */
 static double level_w = 0.5; /* weight of the last 28 days' level in the bench forecaster */
 static bool lost_sales = true; /* INV_LOST_SALES=0: backorder (cumulative) shortage term */
 static bool terminal_value = true; /* INV_TERMINAL=0: no terminal value (truncated horizon) */
-static bool recourse = false; /* INV_RECOURSE=1: recourse stage costs (tried, not adopted) */
+static bool recourse = true; /* INV_RECOURSE=0: open-loop stage costs (the plugin's default
+                                 * before 2026-11-29 09:10) */
 static double budget_factor = 1.5; /* budget per order day = factor x mean weekly demand value */
+/* The sco policy's forecasts: the forecast plugin's core with its global model (plugin), the
+ * plugin's core with statistical methods only (stat), or the bench's empirical forecaster
+ * (bench; a labelled comparison) */
+enum fc_kind { FC_PLUGIN, FC_STAT, FC_BENCH };
+static enum fc_kind fc_kind = FC_PLUGIN;
+static const char *const fc_names[] = { "plugin", "stat", "bench" };
+static int fc_paths = 500;       /* INV_FC_PATHS: sample paths (the plugin's default) */
+static int fc_refit = 1;         /* INV_FC_REFIT: fine-tune the model every this many reviews */
+static int fc_ft_epochs = 2;     /* INV_FC_FT_EPOCHS: fine-tune epochs at a refit */
+static int fc_epochs = 30;       /* INV_FC_EPOCHS: first training (the plugin's default) */
+static int fc_threads = 2;       /* INV_FC_THREADS: series forecast in parallel */
 
 static const double LEVELS[] = { 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98,
                                  0.99 };
@@ -328,6 +346,10 @@ struct inst {
     struct sco_inv_item *pi;
     long plans;
     double plan_s;
+    struct ib_fc *fc; /* NULL: the bench forecaster */
+    float *fc_ev;     /* calendar events for the model */
+    FILE *cache, *cache_out; /* INV_FC_CACHE: read, or written when it does not exist */
+    FILE *fcf;        /* forecasts.csv: protection-interval quantiles and the realised demand */
 };
 
 static int cmp_d(const void *a, const void *b)
@@ -388,12 +410,23 @@ static int policy_sco(void *ctx, const struct sco_inv_sim_state *st, int64_t *ou
     struct inst *in = ctx;
     int kmax = horizon + 20;
     double t0 = now_s();
+    /* history up to and including today: data days [0, start + day] */
+    size_t ncq = (size_t)in->n * (size_t)kmax * NLEV;
+    if (in->cache && fread(in->cumq, sizeof(double), ncq, in->cache) == ncq) {
+        /* INV_FC_CACHE: the same forecaster's forecasts of an earlier run (the forecasts
+         * depend on the history only, not on the policy); planner experiments only */
+    } else if (in->fc) {
+        int rc = ib_fc_run(in->fc, in->start + st->day + 1, in->cumq, err);
+        if (rc)
+            return rc;
+        if (in->cache_out)
+            fwrite(in->cumq, sizeof(double), ncq, in->cache_out);
+    }
     for (int i = 0; i < in->n; i++) {
         const double *hist = in->d->s[i].dem + in->start; /* index by simulated day */
-        /* history up to and including today: data days [start + day - HIST + 1, start + day] */
-        forecast_cum(hist - (in->start), in->start + st->day + 1, kmax,
-                     in->cumq + (size_t)i * kmax * NLEV);
-        (void)hist;
+        if (!in->fc && !in->cache)
+            forecast_cum(hist - (in->start), in->start + st->day + 1, kmax,
+                         in->cumq + (size_t)i * kmax * NLEV);
         int kp = (int)lround(in->lead_mean[i]) + REVIEW;
         if (st->day + kp < WINDOW && kp <= kmax) {
             double real = 0;
@@ -403,6 +436,12 @@ static int policy_sco(void *ctx, const struct sco_inv_sim_state *st, int64_t *ou
             cal_n++;
             for (int l = 0; l < NLEV; l++)
                 cal_below[l] += real <= qq[l] + 1e-9;
+            if (in->fcf) {
+                fprintf(in->fcf, "%s,%d,%d,%.0f", in->d->s[i].id, st->day, kp, real);
+                for (int l = 0; l < NLEV; l++)
+                    fprintf(in->fcf, ",%.3f", qq[l]);
+                fputc('\n', in->fcf);
+            }
         }
         struct sco_inv_item *p = &in->pi[i];
         const struct sco_inv_sim_item *s = &in->it[i];
@@ -534,6 +573,36 @@ static int policy_rop_eoq_lr(void *ctx, const struct sco_inv_sim_state *st, int6
     return rop_eoq(ctx, st, out, 1);
 }
 
+/* Holiday/event flags per day from DIR/calendar.csv (sco layout: holiday, event; M5 layout:
+ * event_name_1, event_name_2), for n_days + extra days from day0; NULL when there is none. */
+static float *load_events(const char *dir, const struct data *d, int extra)
+{
+    char path[4096], line[4096];
+    snprintf(path, sizeof path, "%s/calendar.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    float *ev = calloc((size_t)(d->n_days + extra), sizeof *ev);
+    char *h[64], *v[64];
+    int nh = ev && fgets(line, sizeof line, f) ? split(line, h, 64) : 0;
+    int cd = col_of(h, nh, "date"), c[4] = { col_of(h, nh, "holiday"), col_of(h, nh, "event"),
+                                             col_of(h, nh, "event_name_1"),
+                                             col_of(h, nh, "event_name_2") };
+    while (cd >= 0 && fgets(line, sizeof line, f)) {
+        int n = split(line, v, 64);
+        if (cd >= n)
+            continue;
+        int64_t k = parse_date(v[cd]);
+        if (k == INT64_MIN || k < d->day0 || k >= d->day0 + d->n_days + extra)
+            continue;
+        for (int j = 0; j < 4; j++)
+            if (c[j] >= 0 && c[j] < n && *v[c[j]])
+                ev[k - d->day0] = 1.0f;
+    }
+    fclose(f);
+    return ev;
+}
+
 static int run_sim(const char *dir, const char *outdir, uint64_t seed)
 {
     struct data d = { 0 };
@@ -620,6 +689,67 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
                 "seed=%llu\n", in.budget, REVIEW, WINDOW, HIST, (unsigned long long)seed);
     fclose(pf);
 
+    if (fc_kind != FC_BENCH) {
+        /* the forecast stage of a nightly run: horizon = what the planner reads, the bench's
+         * quantile levels, 3 backtest windows of 28 days, the plugin's default paths */
+        const char **ids = calloc((size_t)d.n, sizeof *ids);
+        double **ys = calloc((size_t)d.n, sizeof *ys);
+        float *ev = load_events(dir, &d, horizon + 20);
+        snprintf(path, sizeof path, "%s/model.bin", outdir);
+        remove(path); /* trained anew on the history before the window */
+        struct ib_fc_opts fo = { .mode = fc_kind == FC_PLUGIN ? IB_FC_PLUGIN : IB_FC_STAT,
+                                 .h = horizon + 20, .levels = LEVELS, .n_levels = NLEV,
+                                 .bt_windows = 3, .bt_length = 28, .n_paths = fc_paths,
+                                 .seed = seed, .epochs = fc_epochs,
+                                 .fine_tune_epochs = fc_ft_epochs, .refit_every = fc_refit,
+                                 .window = 56, .model_path = path, .threads = fc_threads };
+        struct sco_err e = { 0 };
+        int rc = ids && ys ? 0 : sco_err_set(&e, SCO_ERR_NOMEM, "out of memory");
+        for (int i = 0; !rc && i < d.n; i++)
+            ids[i] = d.s[i].id, ys[i] = d.s[i].dem;
+        if (!rc)
+            rc = ib_fc_new(&fo, d.n, ids, ys, d.n_days, d.day0, ev, &in.fc, &e);
+        free(ids);
+        free(ys);
+        in.fc_ev = ev;
+        if (rc) {
+            fprintf(stderr, "inv-bench: forecaster: %s\n", e.msg);
+            return 1;
+        }
+    }
+    const char *cp = getenv("INV_FC_CACHE");
+    if (cp && *cp && fc_kind != FC_BENCH) {
+        /* the header names what the forecasts depend on; another run's file is refused */
+        int64_t key[8] = { 0x1b7c0de1, d.n, horizon + 20, NLEV, d.n_days, d.day0, fc_kind,
+                           (int64_t)(seed ^ (uint64_t)fc_paths ^ ((uint64_t)fc_ft_epochs << 20) ^
+                                     ((uint64_t)fc_refit << 40)) };
+        int64_t got[8];
+        in.cache = fopen(cp, "rb");
+        if (in.cache &&
+            (fread(got, sizeof got, 1, in.cache) != 1 || memcmp(got, key, sizeof key))) {
+            fprintf(stderr, "inv-bench: forecast cache '%s' is from another run (data, horizon, "
+                            "forecaster or its settings); remove it\n", cp);
+            return 1;
+        }
+        if (!in.cache && (!(in.cache_out = fopen(cp, "wb")) ||
+                          fwrite(key, sizeof key, 1, in.cache_out) != 1)) {
+            fprintf(stderr, "inv-bench: cannot write '%s': %s\n", cp, strerror(errno));
+            return 1;
+        }
+        fprintf(stderr, "inv-bench: forecasts %s '%s'\n", in.cache ? "read from" : "cached in",
+                cp);
+    }
+    snprintf(path, sizeof path, "%s/forecasts.csv", outdir);
+    in.fcf = fopen(path, "w");
+    if (!in.fcf) {
+        fprintf(stderr, "inv-bench: cannot write '%s': %s\n", path, strerror(errno));
+        return 1;
+    }
+    fprintf(in.fcf, "series,day,days,actual");
+    for (int l = 0; l < NLEV; l++)
+        fprintf(in.fcf, ",q%g", 100 * LEVELS[l]);
+    fputc('\n', in.fcf);
+
     struct {
         const char *name;
         sco_inv_policy_fn *fn;
@@ -636,6 +766,17 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
             return 1;
         }
     }
+    fclose(in.fcf);
+    in.fcf = NULL;
+    if (in.cache)
+        fclose(in.cache);
+    if (in.cache_out)
+        fclose(in.cache_out);
+    if (in.fc)
+        printf("%s\n", ib_fc_summary(in.fc));
+    ib_fc_free(in.fc);
+    in.fc = NULL;
+    free(in.fc_ev);
     /* hindsight bound per series */
     double hind = 0, hind_cost = 0;
     int hind_opt = 0;
@@ -647,8 +788,8 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
             continue;
         }
         double lim = hind_limit;
-        if (d.n > 10 && lim > 600.0 / d.n)
-            lim = 600.0 / d.n < 2 ? 2 : 600.0 / d.n; /* about 10 minutes in all */
+        if (d.n > 10 && lim > hind_total / d.n) /* at most about hind_total s in all */
+            lim = hind_total / d.n < 0.5 ? 0.5 : hind_total / d.n;
         if (sco__inv_hindsight(&in.it[i], WINDOW, 0, REVIEW, lim, &c, &b, &err)) {
             fprintf(stderr, "inv-bench: hindsight %s: %s\n", d.s[i].id, err.msg);
             return 1;
@@ -682,7 +823,8 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
                pol[p].name, tot[p].total, tot[p].holding, tot[p].lost_cost, tot[p].fixed_cost,
                tot[p].served / tot[p].demand, tot[p].cycles_ok / tot[p].cycles, tot[p].lines,
                tot[p].cut_lines);
-    printf("calibration (bench forecaster, lead + review days; level:share at or below):");
+    printf("calibration (forecaster %s, lead + review days; level:share at or below):",
+           fc_names[fc_kind]);
     for (int l = 0; l < NLEV; l++)
         printf(" %g:%.3f", LEVELS[l], cal_n > 0 ? cal_below[l] / cal_n : 0);
     printf(" reviews=%.0f\n", cal_n);
@@ -699,6 +841,13 @@ static int run_sim(const char *dir, const char *outdir, uint64_t seed)
            tot[0].total, tot[0].served / tot[0].demand, pol[best].name, tot[best].total,
            tot[best].served / tot[best].demand, tot[0].total / tot[best].total,
            100 * (tot[0].total - hind) / hind);
+    free(hb);
+    free(per);
+    free(in.it), free(in.lead_mean), free(in.lead_sd), free(in.lead), free(in.cumq);
+    free(in.open), free(in.n_open), free(in.pi);
+    for (int i = 0; i < d.n; i++)
+        free(d.s[i].dem);
+    free(d.s);
     return 0;
 }
 
@@ -874,16 +1023,43 @@ int main(int argc, char **argv)
         terminal_value = atoi(getenv("INV_TERMINAL")) != 0;
     if (getenv("INV_BUDGET_FACTOR"))
         budget_factor = atof(getenv("INV_BUDGET_FACTOR"));
+    if (getenv("INV_HINDSIGHT_TOTAL_S"))
+        hind_total = atof(getenv("INV_HINDSIGHT_TOTAL_S"));
     if (getenv("INV_HINDSIGHT_S"))
         hind_limit = atof(getenv("INV_HINDSIGHT_S"));
-    if (argc >= 5 && !strcmp(argv[1], "sim"))
+    if (getenv("INV_FC_PATHS"))
+        fc_paths = atoi(getenv("INV_FC_PATHS"));
+    if (getenv("INV_FC_REFIT"))
+        fc_refit = atoi(getenv("INV_FC_REFIT"));
+    if (getenv("INV_FC_FT_EPOCHS"))
+        fc_ft_epochs = atoi(getenv("INV_FC_FT_EPOCHS"));
+    if (getenv("INV_FC_THREADS"))
+        fc_threads = atoi(getenv("INV_FC_THREADS"));
+    if (getenv("INV_FC_EPOCHS"))
+        fc_epochs = atoi(getenv("INV_FC_EPOCHS"));
+    if (argc >= 5 && !strcmp(argv[1], "sim")) {
+        for (int a = 5; a < argc; a++) {
+            int k = -1;
+            for (int j = 0; j < 3; j++)
+                if (a + 1 < argc && !strcmp(argv[a], "--forecaster") &&
+                    !strcmp(argv[a + 1], fc_names[j]))
+                    k = j;
+            if (k < 0) {
+                fprintf(stderr, "inv-bench: unknown option '%s'; use --forecaster plugin, stat "
+                                "or bench\n", argv[a]);
+                return 64;
+            }
+            fc_kind = (enum fc_kind)k;
+            a++;
+        }
         return run_sim(argv[2], argv[3], strtoull(argv[4], NULL, 10));
+    }
     if (argc >= 6 && !strcmp(argv[1], "fcum"))
         return run_fcum(argv[2], argv[3], argv[4], atoi(argv[5]));
     if (argc >= 5 && !strcmp(argv[1], "scale"))
         return run_scale(atoi(argv[2]), atoi(argv[3]), strtoull(argv[4], NULL, 10),
                          argc >= 6 ? atoi(argv[5]) : 60);
-    fprintf(stderr, "usage: inv-bench sim DATA_DIR OUT_DIR SEED | scale N WAREHOUSES SEED "
-                    "[ITERS]\n");
+    fprintf(stderr, "usage: inv-bench sim DATA_DIR OUT_DIR SEED [--forecaster plugin|stat|bench]"
+                    " | scale N WAREHOUSES SEED [ITERS]\n");
     return 64;
 }

@@ -702,6 +702,7 @@ int sco__inv_input_build(const struct sco_inv_input *in, struct sco_inv_built *b
     b->pb.service_target = c->service_level;
     b->pb.lost_sales = c->lost_sales;
     b->pb.terminal_value = c->terminal_value;
+    b->pb.recourse = c->recourse;
     b->pb.max_iter = c->max_iter;
     b->pb.target_gap = c->target_gap;
     /* transfers, SKU by SKU */

@@ -32,6 +32,7 @@ struct sco_inv_config {
     enum sco_inv_round rounding;
     bool lost_sales;       /* shortage: lost_sales (true, the default) or backorder */
     bool terminal_value;   /* value of stock left at the horizon's end: true */
+    bool recourse;         /* later stages see only the uncertainty after their order day */
 };
 
 struct sco_inv_input {

@@ -174,6 +174,9 @@ static const struct sco_config_key keys[] = {
     { "terminal_value", SCO_CFG_BOOL, "true",
       "charge the last stage the cost of continuing past the horizon with its leftover stock "
       "(EOQ relative value); off in the milp solver", false },
+    { "recourse", SCO_CFG_BOOL, "true",
+      "a later order day's costs see only the demand uncertainty after that day (the plan is "
+      "re-made at every review) instead of all of it from today (open loop)", false },
 };
 
 struct state {
@@ -466,6 +469,8 @@ static int read_config(struct sco_ctx *ctx, struct sco_inv_config *c, bool *po_f
         return host->cfg_error(ctx, "shortage", err,
                                "unknown shortage '%s'; use lost_sales or backorder", s);
     if ((rc = host->cfg_bool(ctx, "terminal_value", &c->terminal_value, err)))
+        return rc;
+    if ((rc = host->cfg_bool(ctx, "recourse", &c->recourse, err)))
         return rc;
     return 0;
 }

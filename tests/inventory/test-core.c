@@ -252,6 +252,44 @@ Test(inventory, terminal_value_gives_the_economic_lot)
     cr_expect(strstr(err.msg, "terminal_value"), "%s", err.msg);
 }
 
+Test(inventory, recourse_protects_later_stages_only_after_their_order_day)
+{
+    /* cumulative demand over k days uniform on [k / 2, 3 k / 2]: the open-loop spread grows
+     * with k. Two weekly stages, lead 1, no fixed cost, high penalty: each stage raises the
+     * position to a high quantile of the demand up to its next arrival. Open loop, stage 2
+     * covers days up to 15 with D_15 on [7.5, 22.5]; with recourse it sees only the demand
+     * after its order day 7: (mean_15 - mean_8) + D_8 = 7 + [4, 12] = [11, 19]. Stage 1 is the
+     * same in both; the second order is smaller with recourse. */
+    double q[16 * 3];
+    for (int k = 1; k <= 16; k++) {
+        q[(k - 1) * 3] = 0.5 * k;
+        q[(k - 1) * 3 + 1] = k;
+        q[(k - 1) * 3 + 2] = 1.5 * k;
+    }
+    struct sco_inv_item it = { .wh = 0, .unit_cost = 1, .hold = 0.01, .penalty = 10,
+                               .fixed = 0, .case_pack = 1, .lead_mean = 1, .n_days = 16,
+                               .cum_q = q };
+    struct sco_inv_problem pb = { .n_items = 1, .items = &it, .n_levels = 3, .levels = uni_lv,
+                                  .n_wh = 1, .review_days = 7, .horizon_days = 14,
+                                  .lost_sales = true, .max_iter = 10 };
+    struct sco_inv_plan plan;
+    struct sco_err err = { 0 };
+    int32_t c[2][2];
+    for (int r = 0; r < 2; r++) {
+        pb.recourse = r;
+        cr_assert_eq(sco__inv_solve(&pb, &plan, &err), 0, "%s", err.msg);
+        cr_assert_eq(plan.n_stages, 2);
+        c[r][0] = plan.cases[0];
+        c[r][1] = plan.cases[1];
+        sco__inv_plan_fini(&plan);
+    }
+    cr_expect_eq(c[0][0], c[1][0], "stage 1: open loop %d, recourse %d", c[0][0], c[1][0]);
+    /* open loop: position up to ~ the 99.9% point of [7.5, 22.5]; recourse: of [11, 19] */
+    cr_expect_geq(c[0][0] + c[0][1], 21, "open loop position %d", c[0][0] + c[0][1]);
+    cr_expect_leq(c[1][0] + c[1][1], 19, "recourse position %d", c[1][0] + c[1][1]);
+    cr_expect_lt(c[1][1], c[0][1], "stage 2: open loop %d, recourse %d", c[0][1], c[1][1]);
+}
+
 Test(inventory, moq_case_and_budget_respected)
 {
     struct fixture f;
