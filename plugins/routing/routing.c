@@ -163,7 +163,12 @@ static const struct sco_config_key keys[] = {
     { "matrix_file", SCO_CFG_PATH, NULL,
       "CSV from,to,distance_km,duration_min over warehouse and customer ids (replaces "
       "haversine; missing pairs fall back to it)", false },
-    { "seconds", SCO_CFG_F64, "30", "CPU-second cap on the search", false },
+    { "seconds", SCO_CFG_F64, "30", "time cap on the search, on the clock `clock` names", false },
+    { "clock", SCO_CFG_STR, "wall",
+      "what `seconds` counts: wall (elapsed time) or cpu (CPU time of every search thread)",
+      false },
+    { "threads", SCO_CFG_INT, NULL, "search threads (default: run.threads); the plan depends on "
+      "seed, iterations and threads", false },
     { "iterations", SCO_CFG_INT, "20000", "search iterations (same seed + iterations = same plan)",
       false },
     { "unassigned_penalty", SCO_CFG_F64, "1000",
@@ -1458,6 +1463,31 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
                              "seconds");
         goto out;
     }
+    const char *clock_name = "wall";
+    if ((rc = host->cfg_str(ctx, "clock", &clock_name, err)))
+        goto out;
+    if (strcmp(clock_name, "wall") && strcmp(clock_name, "cpu")) {
+        rc = host->cfg_error(ctx, "clock", err, "'%s' is not a clock; use wall or cpu",
+                             clock_name);
+        goto out;
+    }
+    const struct sco_run_info *ri = host->run_info(ctx);
+    /* the run's thread budget, unless the stage asks for fewer or more */
+    int64_t threads = ri && ri->threads > 0 ? ri->threads : 1, tcfg = 0;
+    if (threads > VRP_MAX_THREADS)
+        threads = VRP_MAX_THREADS;
+    rc = host->cfg_i64(ctx, "threads", &tcfg, err);
+    if (rc == SCO_ERR_NOINPUT) {
+        rc = 0;
+    } else if (rc) {
+        goto out;
+    } else if (tcfg < 1 || tcfg > VRP_MAX_THREADS) {
+        rc = host->cfg_error(ctx, "threads", err, "%lld search threads; use 1 to %d",
+                             (long long)tcfg, VRP_MAX_THREADS);
+        goto out;
+    } else {
+        threads = tcfg;
+    }
     rc = host->cfg_str(ctx, "check_plan", &check_path, err);
     if (rc == SCO_ERR_NOINPUT) {
         check_path = NULL;
@@ -1470,7 +1500,6 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
                              m.mkm, m.mmin, check_mode };
     if ((rc = sco__rt_build(&pb, &plan, err)))
         goto out;
-    const struct sco_run_info *ri = host->run_info(ctx);
     const struct vrp_solution *sol;
     if (check_mode) {
         if ((rc = read_plan(ctx, check_path, &m, &plan, &given, &names, err)))
@@ -1489,6 +1518,8 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         sco__vrp_params_default(&p);
         p.seed = ri ? ri->seed : 1;
         p.seconds = seconds;
+        p.wall_clock = !strcmp(clock_name, "wall");
+        p.threads = (int)threads;
         p.iterations = (long)iters;
         host->progress(ctx, 0, 1, "planning routes");
         if ((rc = sco__rt_solve(&plan, &p, err)))
@@ -1506,9 +1537,10 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         for (int i = 0; i < sol->n_unassigned; i++)
             pen += plan.in.jobs[sol->unassigned[i]].penalty;
         host->log_msg(ctx, SCO_LOG_INFO, "routed %d of %d orders on %d vehicles; route cost "
-                      "%.2f, penalties %.2f; %ld iterations in %.1f CPU s",
+                      "%.2f, penalties %.2f; %ld iterations on %d threads in %.1f s (%.1f CPU s)",
                       sol->off[sol->n_routes], m.n_orders, sol->n_routes, chk.cost - pen, pen,
-                      plan.res.iterations, plan.res.seconds);
+                      plan.res.iterations, plan.res.threads, plan.res.wall_seconds,
+                      plan.res.seconds);
         if (m.n_skipped_date)
             host->log_msg(ctx, SCO_LOG_INFO, "%d orders are for another delivery date",
                           m.n_skipped_date);

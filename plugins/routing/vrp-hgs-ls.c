@@ -611,7 +611,7 @@ static bool route_exchange(struct hgs *h)
 
 bool sco__hgs_time_up(struct hgs *h)
 {
-    if (h->deadline > 0 && sco__vrp_cpu_seconds() > h->deadline)
+    if (h->deadline > 0 && sco__vrp_clock(h->p.wall_clock) > h->deadline)
         h->out_of_time = true;
     return h->out_of_time;
 }

@@ -42,6 +42,7 @@ struct indiv {
     int *tour, *succ, *pred;
     int nr;
     int *rveh, *roff, *rjobs;
+    double *rbase; /* per route: its cost without penalties (for the pool) */
     double base, exl, extw, exsk, pcost, biased;
     bool feasible;
 };
@@ -67,7 +68,8 @@ struct hgs {
     double deadline;
     bool homogeneous;
     int granular;
-    int *neigh; /* n * granular */
+    int *neigh; /* n * granular; the local search shuffles it in place */
+    int *neigh0; /* the lists as built (parallel search: each offspring starts here) */
     struct seg *jseg, *dstart, *dend;
     unsigned char *multi; /* per job: several time windows (jseg holds their envelope) */
     unsigned char *vbrk;  /* per vehicle: has a driver break (its routes are evaluated exactly) */
@@ -84,6 +86,7 @@ struct hgs {
     /* split */
     double *pot;
     int *pred;
+    size_t dp_size; /* entries of pot and pred */
     /* population */
     int maxp;
     struct indiv *ind;

@@ -273,6 +273,70 @@ Test(routing, same_seed_same_plan)
     sco__vrp_instance_fini(&in);
 }
 
+static void expect_same_solution(const struct vrp_solution *a, const struct vrp_solution *b,
+                                 const char *what)
+{
+    cr_assert_eq(a->n_routes, b->n_routes, "%s: %d vs %d routes", what, a->n_routes,
+                 b->n_routes);
+    for (int r = 0; r <= a->n_routes; r++)
+        cr_assert_eq(a->off[r], b->off[r], "%s: route %d differs", what, r);
+    for (int r = 0; r < a->n_routes; r++)
+        cr_assert_eq(a->veh[r], b->veh[r], "%s: route %d vehicle differs", what, r);
+    for (int q = 0; q < a->off[a->n_routes]; q++)
+        cr_assert_eq(a->jobs[q], b->jobs[q], "%s: stop %d differs", what, q);
+}
+
+/* Parallel search: the same seed, iterations and thread count give the same plan, whatever
+ * the scheduling (three runs), on a mixed fleet with windows and skills (repair and several
+ * vehicle classes in play); the plan is complete and breaks nothing. */
+Test(routing, same_seed_same_plan_with_threads)
+{
+    struct vrp_instance in;
+    gen(&in, 79, 60, 2, 16, 150, true);
+    for (int nt = 2; nt <= 3; nt++) {
+        struct vrp_params p;
+        sco__vrp_params_default(&p);
+        p.iterations = 160;
+        p.seed = 5;
+        p.threads = nt;
+        struct vrp_solution s[3] = { { 0 }, { 0 }, { 0 } };
+        struct vrp_result res[3];
+        struct sco_err err;
+        for (int k = 0; k < 3; k++) {
+            cr_assert_eq(sco__vrp_solve(&in, &p, &s[k], &res[k], &err), 0, "%s", err.msg);
+            cr_expect_eq(res[k].threads, nt);
+            cr_expect_eq(res[k].iterations, 160);
+        }
+        expect_same_solution(&s[0], &s[1], "threads run 2");
+        expect_same_solution(&s[0], &s[2], "threads run 3");
+        int nv;
+        check_cost(&in, &s[0], &nv);
+        cr_expect(res[0].feasible, "%d threads: no feasible plan", nt);
+        cr_expect_eq(nv, 0, "%d threads: %d violations", nt, nv);
+        for (int k = 0; k < 3; k++)
+            sco__vrp_solution_fini(&s[k]);
+    }
+    sco__vrp_instance_fini(&in);
+}
+
+/* The thread count is validated, not silently capped. */
+Test(routing, too_many_threads_rejected)
+{
+    struct vrp_instance in;
+    gen(&in, 80, 10, 1, 4, 0, false);
+    struct vrp_params p;
+    sco__vrp_params_default(&p);
+    p.iterations = 10;
+    p.threads = VRP_MAX_THREADS + 1;
+    struct vrp_solution s = { 0 };
+    struct vrp_result res;
+    struct sco_err err = { 0 };
+    cr_expect_eq(sco__vrp_solve(&in, &p, &s, &res, &err), SCO_ERR_INVALID);
+    cr_expect(strstr(err.msg, "threads") != NULL, "message '%s'", err.msg);
+    sco__vrp_solution_fini(&s);
+    sco__vrp_instance_fini(&in);
+}
+
 static char tmpdir[64];
 
 static const char *write_tmp(const char *name, const char *text)
