@@ -962,11 +962,54 @@ static const char *color(int i)
     return pal[i % 10];
 }
 
+static int write_maps_(const struct outctx *o, double *scratch, struct sco_err *err);
+
+/* Where and when route r takes its driver break: false when it has none. `scratch` holds the
+ * route's stops. */
+static bool route_break_at(const struct outctx *o, int r, double *scratch, double *lon,
+                           double *lat, double *start, double *end)
+{
+    const struct vrp_solution *s = o->sol;
+    const struct vrp_instance *in = &o->plan->in;
+    int n = s->off[r + 1] - s->off[r], v = s->veh[r], bpos;
+    if (n == 0 || in->vehicles[v].break_dur <= 0)
+        return false;
+    double t0, t1;
+    sco__vrp_route_schedule_break(in, v, s->jobs + s->off[r], n, NULL, scratch, NULL, &t0, &t1,
+                                  &bpos, start);
+    if (bpos < 0)
+        return false;
+    *end = *start + in->vehicles[v].break_dur;
+    const struct model *m = o->m;
+    if (bpos == 0) { /* at the start warehouse */
+        *lon = m->w[m->v[v].wh].lon;
+        *lat = m->w[m->v[v].wh].lat;
+    } else { /* where the stop before it is */
+        const struct rt_order *od = &m->o[o->plan->order_of_job[s->jobs[s->off[r] + bpos - 1]]];
+        *lon = od->lon;
+        *lat = od->lat;
+    }
+    return true;
+}
+
 static int write_maps(const struct outctx *o, struct sco_err *err)
+{
+    const struct vrp_solution *s = o->sol;
+    double *scratch = malloc(((size_t)s->off[s->n_routes] + 1) * sizeof *scratch);
+    if (!scratch)
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
+    int rc = write_maps_(o, scratch, err);
+    free(scratch);
+    return rc;
+}
+
+static int write_maps_(const struct outctx *o, double *scratch, struct sco_err *err)
 {
     const struct model *m = o->m;
     const struct vrp_solution *s = o->sol;
     const struct rt_plan *plan = o->plan;
+    char hm0[16], hm1[16];
+    double blon, blat, bs, be;
     FILE *f = host->file_create(o->ctx, "routes.geojson", err);
     if (!f)
         return err->code ? err->code : SCO_ERR_IO;
@@ -993,6 +1036,14 @@ static int write_maps(const struct outctx *o, struct sco_err *err)
                        "\"route_id\":\"%s\",\"seq\":%d},\"geometry\":{\"type\":\"Point\","
                        "\"coordinates\":[%.6f,%.6f]}}",
                     m->order_id[oi], rn, q - s->off[r] + 1, m->o[oi].lon, m->o[oi].lat);
+        }
+        if (route_break_at(o, r, scratch, &blon, &blat, &bs, &be)) {
+            fmt_hhmm(bs, hm0, sizeof hm0);
+            fmt_hhmm(be, hm1, sizeof hm1);
+            fprintf(f, ",\n{\"type\":\"Feature\",\"properties\":{\"kind\":\"break\","
+                       "\"route_id\":\"%s\",\"start\":\"%s\",\"end\":\"%s\"},"
+                       "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
+                    rn, hm0, hm1, blon, blat);
         }
     }
     for (int i = 0; i < m->n_orders; i++) {
@@ -1065,6 +1116,17 @@ static int write_maps(const struct outctx *o, struct sco_err *err)
                 fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
                         PX(od->lon), PY(od->lat), color(r));
             }
+            if (route_break_at(o, r, scratch, &blon, &blat, &bs, &be)) {
+                /* the driver break: a pause sign in the route's colour, times as a tooltip */
+                fmt_hhmm(bs, hm0, sizeof hm0);
+                fmt_hhmm(be, hm1, sizeof hm1);
+                double x = PX(blon), y = PY(blat);
+                fprintf(f, "<g><title>%s: break %s-%s</title><rect x=\"%.1f\" y=\"%.1f\" "
+                           "width=\"12\" height=\"12\" fill=\"white\" stroke=\"%s\"/>"
+                           "<path d=\"M%.1f %.1fv6m4 -6v6\" stroke=\"%s\" stroke-width=\"2\"/>"
+                           "</g>\n",
+                        rn, hm0, hm1, x + 4, y - 16, color(r), x + 8, y - 13, color(r));
+            }
             fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s (%s, %d stops)</text>\n",
                     10 + (legend % 3) * 260, 800 + (legend / 3) * 14, color(r), rn,
                     m->veh_id[s->veh[r]], s->off[r + 1] - s->off[r]);
@@ -1101,6 +1163,7 @@ static const char *reason_detail(int r)
     case RT_SHIFT: return "cannot be served and the vehicle back within a shift";
     case RT_NOT_WORTH: return "serving it costs more than its unassigned penalty";
     case RT_FLEET_FULL: return "no room left on any route";
+    case RT_BREAK: return "its route fits without the driver break, not with it";
     default: return "";
     }
 }

@@ -109,6 +109,9 @@ void sco__hgs_route_update(struct hgs *h, int ri)
     r->suf[r->len + 1] = empty_seg;
     for (int i = r->len; i >= 1; i--)
         seg_merge(h, &h->jseg[r->nodes[i]], &r->suf[i + 1], &r->suf[i]);
+    r->skills_all = ~(uint64_t)0;
+    for (int i = 1; i <= r->len; i++)
+        r->skills_all &= h->jseg[r->nodes[i]].skills;
     r->n_multi = 0;
     for (int i = 1; h->any_multi && i <= r->len; i++)
         r->n_multi += h->multi[r->nodes[i]];
@@ -543,6 +546,10 @@ static bool swap_star(struct hgs *h, int ra, int rb, struct ins3 *ia, struct ins
     const struct vrp_vehicle *va = &h->in->vehicles[A->veh], *vb = &h->in->vehicles[B->veh];
     if (va->cost_per_dist <= 0 || vb->cost_per_dist <= 0)
         return false;
+    /* every job of one route needs a skill the other vehicle lacks (another warehouse's
+     * orders, refrigerated ones): each exchange would add a violation */
+    if ((A->skills_all & ~vb->skills) || (B->skills_all & ~va->skills))
+        return false;
     swapstar_prep(h, A, B, ia, rema);
     swapstar_prep(h, B, A, ib, remb);
     double best = -EPS;
@@ -592,6 +599,13 @@ static bool route_exchange(struct hgs *h)
                     continue;
                 seen[cb] = 1;
             }
+            /* skip exchanges that put a job on a vehicle without its skills when no job is on
+             * such a vehicle now */
+            uint64_t ska = h->in->vehicles[h->r[a].veh].skills;
+            uint64_t skb = h->in->vehicles[h->r[b].veh].skills;
+            uint64_t ja = h->r[a].full.skills, jb = h->r[b].len ? h->r[b].full.skills : 0;
+            if (((ja & ~skb) || (jb & ~ska)) && !(ja & ~ska) && !(jb & ~skb))
+                continue;
             int la = h->r[a].len, lb = h->r[b].len;
             memcpy(h->buf_a, h->r[b].nodes + 1, (size_t)lb * sizeof *h->buf_a);
             memcpy(h->buf_b, h->r[a].nodes + 1, (size_t)la * sizeof *h->buf_b);
@@ -668,8 +682,16 @@ void sco__hgs_local_search(struct hgs *h, struct ins3 *ia, struct ins3 *ib, doub
             if (loop > 0) {
                 /* open a new route: one empty route of each vehicle class */
                 unsigned char seen[256] = { 0 };
+                uint64_t need = h->jseg[u].skills;
+                /* (tried in every loop from the second on: `last` is that try) */
+                bool ru_same = loop > 1 && h->r[h->job_route[u]].modified <= last;
                 for (int r = 0; r < h->nv; r++) {
                     if (h->r[r].len)
+                        continue;
+                    /* nothing changed since u was last tried here, or a vehicle without
+                     * u's skills (another warehouse's): no gain */
+                    if ((ru_same && h->r[r].modified <= last) ||
+                        (need & ~h->in->vehicles[h->r[r].veh].skills))
                         continue;
                     int c = h->vclass[h->r[r].veh];
                     if (c < 256) {

@@ -122,13 +122,16 @@ static int split(struct hgs *h, const int *tour)
                 Q[j] = P[j];
                 R[j] = j;
             }
+            uint64_t vskills = h->in->vehicles[k].skills;
             for (int i = 0; i < n; i++) {
                 if (P[i] >= 1e299)
                     continue;
                 struct seg s = h->dstart[k];
                 for (int j = i; j < n && j - i < maxlen; j++) {
                     seg_merge(h, &s, &h->jseg[tour[j]], &s);
-                    if (j > i && over_limit(h, k, &s))
+                    /* beyond one job, stop at 1.5 x capacity or at a job the vehicle lacks a
+                     * skill for (another warehouse's order: the stretch can only get worse) */
+                    if (j > i && (over_limit(h, k, &s) || (s.skills & ~vskills)))
                         break;
                     double c = P[i] + split_cost(h, k, &s);
                     if (c < Q[j + 1]) {

@@ -32,6 +32,7 @@ struct lroute {
     double slack; /* pcost minus its distance-proportional and fixed parts (>= 0) */
     struct seg full; /* the whole route, depots included (exact with several windows) */
     int n_multi;     /* jobs with several time windows in it */
+    uint64_t skills_all; /* skills every job of the route needs (all bits when empty) */
     long modified;
     long swapstar_tested;
     int sec_start, sec_end; /* circle sector of the customers around the start depot */

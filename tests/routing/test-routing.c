@@ -247,6 +247,45 @@ Test(routing, unassigned_reasons)
     sco__rt_plan_fini(&plan);
 }
 
+/* Orders that would fit on the route without the driver break, not with it: reason break. */
+Test(routing, unassigned_reason_break)
+{
+    struct rt_warehouse W[1] = { { 50.0, 8.0 } };
+    /* a two-hour shift with a one-hour break that must start by 10:00 */
+    struct rt_vehicle V[1] = {
+        { .wh = 0, .end_wh = 0, .cap = { 100, 1000 }, .shift_start = 480, .shift_end = 600,
+          .fixed_cost = 10, .cost_per_km = 1, .cost_per_hour = 10, .max_duration = VRP_INF,
+          .break_start = 480, .break_end = 600, .break_min = 60 },
+    };
+    struct rt_order o[4];
+    for (int i = 0; i < 4; i++)
+        o[i] = (struct rt_order){ .lat = 50.02 + 0.004 * (i % 2), .lon = 8.02 + 0.004 * (i / 2),
+                                  .wh = 0, .demand = { 10, 10 }, .service = 15, .tw_open = 0,
+                                  .tw_close = 1440, .penalty = 1000 };
+    struct rt_problem pb = { 4, 1, 1, 2, o, V, W, 30, 1.3, NULL, NULL, false };
+    struct rt_plan plan;
+    struct sco_err err;
+    cr_assert_eq(sco__rt_build(&pb, &plan, &err), 0, "%s", err.msg);
+    struct vrp_params p;
+    sco__vrp_params_default(&p);
+    p.iterations = 50;
+    cr_assert_eq(sco__rt_solve(&plan, &p, &err), 0, "%s", err.msg);
+    int served = 0, brk = 0;
+    for (int i = 0; i < 4; i++) {
+        served += plan.reason[i] == RT_SERVED;
+        brk += plan.reason[i] == RT_BREAK;
+        cr_expect(plan.reason[i] == RT_SERVED || plan.reason[i] == RT_BREAK,
+                  "order %d: reason %s", i, sco__rt_reason_name(plan.reason[i]));
+    }
+    /* about 35 min of driving and 60 of service: all four fit without the hour of break */
+    cr_expect(served >= 1 && brk >= 1, "served %d, break %d", served, brk);
+    cr_expect_str_eq(sco__rt_reason_name(RT_BREAK), "break");
+    int nv;
+    check_cost(&plan.in, &plan.sol, &nv);
+    cr_expect_eq(nv, 0);
+    sco__rt_plan_fini(&plan);
+}
+
 Test(routing, same_seed_same_plan)
 {
     struct vrp_instance in;
