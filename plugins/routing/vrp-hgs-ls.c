@@ -300,27 +300,30 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
     int lvp = node_loc(h, RV, pv - 1), lv = node_loc(h, RV, pv), lvn = node_loc(h, RV, pv + 1);
     int lyn = node_loc(h, RV, pv + 2), ly = y >= 0 ? in->jobs[y].loc : -1;
 #define D(a_, b_) vrp_dist(in, (a_), (b_))
-    double rem_u = D(lup, lun) - D(lup, lu) - D(lu, lun);
+    /* the bound only when it can filter: its distance look-ups are most of the cost of a
+     * move on a large matrix */
+#define LBI(x_) (filt ? (x_) : -1e300)
+    double rem_u = filt ? D(lup, lun) - D(lup, lu) - D(lu, lun) : 0;
     /* relocate u after v */
     a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 1);
     b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
     if (try_inter(h, ru, a, 2, rv, b, 3,
-                  sl - dc * su + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn))))
+                  LBI(sl - dc * su + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn)))))
         return true;
     if (x >= 0) {
         /* relocate (u, x) and (x, u) after v */
-        double rem_ux = D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn);
+        double rem_ux = filt ? D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn) : 0;
         a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 2);
         b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
         b[3] = PC(P_SUF, rv, pv + 1);
         if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl - dc * (su + sx) + ku * rem_ux +
-                          kv * (D(lv, lu) + D(lu, lx) + D(lx, lvn) - D(lv, lvn))))
+                      LBI(sl - dc * (su + sx) + ku * rem_ux +
+                          kv * (D(lv, lu) + D(lu, lx) + D(lx, lvn) - D(lv, lvn)))))
             return true;
         b[1] = PC(P_JOB, 0, x), b[2] = PC(P_JOB, 0, u);
         if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl - dc * (su + sx) + ku * rem_ux +
-                          kv * (D(lv, lx) + D(lx, lu) + D(lu, lvn) - D(lv, lvn))))
+                      LBI(sl - dc * (su + sx) + ku * rem_ux +
+                          kv * (D(lv, lx) + D(lx, lu) + D(lu, lvn) - D(lv, lvn)))))
             return true;
     }
     if (pv >= 1) {
@@ -328,9 +331,9 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
         a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_SUF, ru, pu + 1);
         b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
         if (try_inter(h, ru, a, 3, rv, b, 3,
-                      sl + dc * (sv - su) +
+                      LBI(sl + dc * (sv - su) +
                           ku * (D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun)) +
-                          kv * (D(lvp, lu) + D(lu, lvn) - D(lvp, lv) - D(lv, lvn))))
+                          kv * (D(lvp, lu) + D(lu, lvn) - D(lvp, lv) - D(lv, lvn)))))
             return true;
         if (x >= 0) {
             /* swap (u, x) and v */
@@ -338,11 +341,11 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
             b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
             b[3] = PC(P_SUF, rv, pv + 1);
             if (try_inter(h, ru, a, 3, rv, b, 4,
-                          sl + dc * (sv - su - sx) +
+                          LBI(sl + dc * (sv - su - sx) +
                               ku * (D(lup, lv) + D(lv, lxn) - D(lup, lu) - D(lu, lx) -
                                      D(lx, lxn)) +
                               kv * (D(lvp, lu) + D(lu, lx) + D(lx, lvn) - D(lvp, lv) -
-                                    D(lv, lvn))))
+                                    D(lv, lvn)))))
                 return true;
             if (y >= 0) {
                 /* swap (u, x) and (v, y) */
@@ -351,11 +354,11 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
                 b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
                 b[3] = PC(P_SUF, rv, pv + 2);
                 if (try_inter(h, ru, a, 4, rv, b, 4,
-                              sl + dc * (sv + sy - su - sx) +
+                              LBI(sl + dc * (sv + sy - su - sx) +
                                   ku * (D(lup, lv) + D(lv, ly) + D(ly, lxn) - D(lup, lu) -
                                          D(lu, lx) - D(lx, lxn)) +
                                   kv * (D(lvp, lu) + D(lu, lx) + D(lx, lyn) - D(lvp, lv) -
-                                        D(lv, ly) - D(ly, lyn))))
+                                        D(lv, ly) - D(ly, lyn)))))
                     return true;
             }
         }
@@ -369,6 +372,7 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
               ku * (D(lu, lvn) + D(lv, lun) - D(lu, lun) - D(lv, lvn));
     if (try_inter(h, ru, a, 2, rv, b, 2, lb9))
         return true;
+#undef LBI
 #undef D
     return false;
 }
@@ -389,7 +393,7 @@ static bool moves_intra(struct hgs *h, int u, int v)
     int lup = node_loc(h, R, pu - 1), lu = in->jobs[u].loc, lun = node_loc(h, R, pu + 1);
     int lv = node_loc(h, R, pv), lvn = node_loc(h, R, pv + 1), lvp = node_loc(h, R, pv - 1);
 #define D(a_, b_) vrp_dist(in, (a_), (b_))
-#define LB(x_) (sl + kd * (x_) > -EPS)
+#define LB(x_) (filt && sl + kd * (x_) > -EPS) /* no look-ups without a bound */
     /* relocate u after v */
     if (pv != pu - 1 && pv != pu &&
         !LB(D(lup, lun) - D(lup, lu) - D(lu, lun) + D(lv, lu) + D(lu, lvn) - D(lv, lvn))) {
@@ -429,8 +433,10 @@ static bool moves_intra(struct hgs *h, int u, int v)
     }
     /* swap u and v */
     if (pv != pu) {
-        double dd;
-        if (pv == pu + 1)
+        double dd = 0;
+        if (!filt)
+            ;
+        else if (pv == pu + 1)
             dd = D(lup, lv) + D(lv, lu) + D(lu, lvn) - D(lup, lu) - D(lu, lv) - D(lv, lvn);
         else if (pu == pv + 1)
             dd = D(lvp, lu) + D(lu, lv) + D(lv, lun) - D(lvp, lv) - D(lv, lu) - D(lu, lun);
@@ -448,7 +454,8 @@ static bool moves_intra(struct hgs *h, int u, int v)
     /* 2-opt: reverse the stretch between u and v */
     if (pv > pu + 1 || pu > pv + 1) {
         int lo = pu < pv ? pu + 1 : pv + 1, hi = pu < pv ? pv : pu;
-        double dd = pu < pv ? D(lu, lv) + D(lun, lvn) - D(lu, lun) - D(lv, lvn)
+        double dd = !filt ? 0
+                  : pu < pv ? D(lu, lv) + D(lun, lvn) - D(lu, lun) - D(lv, lvn)
                             : D(lv, lu) + D(lvn, lun) - D(lv, lvn) - D(lu, lun);
         if (!h->symmetric || !LB(dd)) {
             memcpy(s, nd + 1, (size_t)len * sizeof *s);
