@@ -13,8 +13,9 @@
  * Routes with good cost found during the search go into a pool; a set-partitioning MIP over the
  * pool (vrp-sp.c, GLPK) recombines them at fixed points of the budget.
  *
- * This file: split, individuals and population, the route pool, setup and the main loop. The
- * local search is in vrp-hgs-ls.c; the state both share in vrp-hgs.h. */
+ * This file: split, individuals and population, the route pool, setup, the generations (one
+ * offspring, or one per thread bred in parallel with pthreads) and the main loop. The local
+ * search is in vrp-hgs-ls.c; the state both share in vrp-hgs.h. */
 #include <pthread.h>
 
 #include "vrp-hgs.h"
