@@ -19,6 +19,7 @@ const char *sco__rt_reason_name(enum rt_reason r)
     case RT_SHIFT: return "shift_length";
     case RT_NOT_WORTH: return "not_worth";
     case RT_FLEET_FULL: return "fleet_full";
+    case RT_BREAK: return "break";
     }
     return "?";
 }
@@ -315,6 +316,22 @@ static int violation_reason(const struct vrp_instance *in, int v, const int *job
     for (int d = 0; d < in->n_dims; d++)
         if (load[d] > ve->cap[d] + 1e-9)
             return RT_CAPACITY;
+    if (ve->break_dur > 0) {
+        /* the same route without the driver break: when it breaks nothing, the break is why */
+        struct vrp_instance nb = *in;
+        struct vrp_vehicle vb = *ve;
+        vb.break_dur = 0;
+        nb.vehicles = &vb;
+        nb.n_vehicles = 1;
+        double t0, t1;
+        sco__vrp_route_schedule(&nb, 0, jobs, n, NULL, scratch, NULL, &t0, &t1);
+        bool ok = t1 <= ve->shift_end + 1e-6 && t1 - t0 <= ve->max_duration + 1e-6;
+        for (int i = 0; i < n && ok; i++)
+            if (scratch[i] > in->jobs[jobs[i]].tw_close + 1e-6)
+                ok = false;
+        if (ok)
+            return RT_BREAK;
+    }
     double t0, t1;
     sco__vrp_route_schedule(in, v, jobs, n, NULL, scratch, NULL, &t0, &t1);
     for (int i = 0; i < n; i++)

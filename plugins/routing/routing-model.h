@@ -18,6 +18,7 @@ enum rt_reason {
     RT_SHIFT,        /* no vehicle can serve it and be back within shift or max duration */
     RT_NOT_WORTH,    /* serving it costs more than its unassigned penalty */
     RT_FLEET_FULL,   /* servable alone, but no room left in the plan */
+    RT_BREAK,        /* its route would fit without the driver break, not with it */
 };
 
 const char *sco__rt_reason_name(enum rt_reason r);

@@ -163,7 +163,12 @@ static const struct sco_config_key keys[] = {
     { "matrix_file", SCO_CFG_PATH, NULL,
       "CSV from,to,distance_km,duration_min over warehouse and customer ids (replaces "
       "haversine; missing pairs fall back to it)", false },
-    { "seconds", SCO_CFG_F64, "30", "CPU-second cap on the search", false },
+    { "seconds", SCO_CFG_F64, "30", "time cap on the search, on the clock `clock` names", false },
+    { "clock", SCO_CFG_STR, "wall",
+      "what `seconds` counts: wall (elapsed time) or cpu (CPU time of every search thread)",
+      false },
+    { "threads", SCO_CFG_INT, NULL, "search threads (default: run.threads); the plan depends on "
+      "seed, iterations and threads", false },
     { "iterations", SCO_CFG_INT, "20000", "search iterations (same seed + iterations = same plan)",
       false },
     { "unassigned_penalty", SCO_CFG_F64, "1000",
@@ -957,11 +962,54 @@ static const char *color(int i)
     return pal[i % 10];
 }
 
+static int write_maps_(const struct outctx *o, double *scratch, struct sco_err *err);
+
+/* Where and when route r takes its driver break: false when it has none. `scratch` holds the
+ * route's stops. */
+static bool route_break_at(const struct outctx *o, int r, double *scratch, double *lon,
+                           double *lat, double *start, double *end)
+{
+    const struct vrp_solution *s = o->sol;
+    const struct vrp_instance *in = &o->plan->in;
+    int n = s->off[r + 1] - s->off[r], v = s->veh[r], bpos;
+    if (n == 0 || in->vehicles[v].break_dur <= 0)
+        return false;
+    double t0, t1;
+    sco__vrp_route_schedule_break(in, v, s->jobs + s->off[r], n, NULL, scratch, NULL, &t0, &t1,
+                                  &bpos, start);
+    if (bpos < 0)
+        return false;
+    *end = *start + in->vehicles[v].break_dur;
+    const struct model *m = o->m;
+    if (bpos == 0) { /* at the start warehouse */
+        *lon = m->w[m->v[v].wh].lon;
+        *lat = m->w[m->v[v].wh].lat;
+    } else { /* where the stop before it is */
+        const struct rt_order *od = &m->o[o->plan->order_of_job[s->jobs[s->off[r] + bpos - 1]]];
+        *lon = od->lon;
+        *lat = od->lat;
+    }
+    return true;
+}
+
 static int write_maps(const struct outctx *o, struct sco_err *err)
+{
+    const struct vrp_solution *s = o->sol;
+    double *scratch = malloc(((size_t)s->off[s->n_routes] + 1) * sizeof *scratch);
+    if (!scratch)
+        return sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
+    int rc = write_maps_(o, scratch, err);
+    free(scratch);
+    return rc;
+}
+
+static int write_maps_(const struct outctx *o, double *scratch, struct sco_err *err)
 {
     const struct model *m = o->m;
     const struct vrp_solution *s = o->sol;
     const struct rt_plan *plan = o->plan;
+    char hm0[16], hm1[16];
+    double blon, blat, bs, be;
     FILE *f = host->file_create(o->ctx, "routes.geojson", err);
     if (!f)
         return err->code ? err->code : SCO_ERR_IO;
@@ -988,6 +1036,14 @@ static int write_maps(const struct outctx *o, struct sco_err *err)
                        "\"route_id\":\"%s\",\"seq\":%d},\"geometry\":{\"type\":\"Point\","
                        "\"coordinates\":[%.6f,%.6f]}}",
                     m->order_id[oi], rn, q - s->off[r] + 1, m->o[oi].lon, m->o[oi].lat);
+        }
+        if (route_break_at(o, r, scratch, &blon, &blat, &bs, &be)) {
+            fmt_hhmm(bs, hm0, sizeof hm0);
+            fmt_hhmm(be, hm1, sizeof hm1);
+            fprintf(f, ",\n{\"type\":\"Feature\",\"properties\":{\"kind\":\"break\","
+                       "\"route_id\":\"%s\",\"start\":\"%s\",\"end\":\"%s\"},"
+                       "\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
+                    rn, hm0, hm1, blon, blat);
         }
     }
     for (int i = 0; i < m->n_orders; i++) {
@@ -1060,6 +1116,17 @@ static int write_maps(const struct outctx *o, struct sco_err *err)
                 fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
                         PX(od->lon), PY(od->lat), color(r));
             }
+            if (route_break_at(o, r, scratch, &blon, &blat, &bs, &be)) {
+                /* the driver break: a pause sign in the route's colour, times as a tooltip */
+                fmt_hhmm(bs, hm0, sizeof hm0);
+                fmt_hhmm(be, hm1, sizeof hm1);
+                double x = PX(blon), y = PY(blat);
+                fprintf(f, "<g><title>%s: break %s-%s</title><rect x=\"%.1f\" y=\"%.1f\" "
+                           "width=\"12\" height=\"12\" fill=\"white\" stroke=\"%s\"/>"
+                           "<path d=\"M%.1f %.1fv6m4 -6v6\" stroke=\"%s\" stroke-width=\"2\"/>"
+                           "</g>\n",
+                        rn, hm0, hm1, x + 4, y - 16, color(r), x + 8, y - 13, color(r));
+            }
             fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s (%s, %d stops)</text>\n",
                     10 + (legend % 3) * 260, 800 + (legend / 3) * 14, color(r), rn,
                     m->veh_id[s->veh[r]], s->off[r + 1] - s->off[r]);
@@ -1096,6 +1163,7 @@ static const char *reason_detail(int r)
     case RT_SHIFT: return "cannot be served and the vehicle back within a shift";
     case RT_NOT_WORTH: return "serving it costs more than its unassigned penalty";
     case RT_FLEET_FULL: return "no room left on any route";
+    case RT_BREAK: return "its route fits without the driver break, not with it";
     default: return "";
     }
 }
@@ -1458,6 +1526,31 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
                              "seconds");
         goto out;
     }
+    const char *clock_name = "wall";
+    if ((rc = host->cfg_str(ctx, "clock", &clock_name, err)))
+        goto out;
+    if (strcmp(clock_name, "wall") && strcmp(clock_name, "cpu")) {
+        rc = host->cfg_error(ctx, "clock", err, "'%s' is not a clock; use wall or cpu",
+                             clock_name);
+        goto out;
+    }
+    const struct sco_run_info *ri = host->run_info(ctx);
+    /* the run's thread budget, unless the stage asks for fewer or more */
+    int64_t threads = ri && ri->threads > 0 ? ri->threads : 1, tcfg = 0;
+    if (threads > VRP_MAX_THREADS)
+        threads = VRP_MAX_THREADS;
+    rc = host->cfg_i64(ctx, "threads", &tcfg, err);
+    if (rc == SCO_ERR_NOINPUT) {
+        rc = 0;
+    } else if (rc) {
+        goto out;
+    } else if (tcfg < 1 || tcfg > VRP_MAX_THREADS) {
+        rc = host->cfg_error(ctx, "threads", err, "%lld search threads; use 1 to %d",
+                             (long long)tcfg, VRP_MAX_THREADS);
+        goto out;
+    } else {
+        threads = tcfg;
+    }
     rc = host->cfg_str(ctx, "check_plan", &check_path, err);
     if (rc == SCO_ERR_NOINPUT) {
         check_path = NULL;
@@ -1470,7 +1563,6 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
                              m.mkm, m.mmin, check_mode };
     if ((rc = sco__rt_build(&pb, &plan, err)))
         goto out;
-    const struct sco_run_info *ri = host->run_info(ctx);
     const struct vrp_solution *sol;
     if (check_mode) {
         if ((rc = read_plan(ctx, check_path, &m, &plan, &given, &names, err)))
@@ -1489,6 +1581,8 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         sco__vrp_params_default(&p);
         p.seed = ri ? ri->seed : 1;
         p.seconds = seconds;
+        p.wall_clock = !strcmp(clock_name, "wall");
+        p.threads = (int)threads;
         p.iterations = (long)iters;
         host->progress(ctx, 0, 1, "planning routes");
         if ((rc = sco__rt_solve(&plan, &p, err)))
@@ -1506,9 +1600,10 @@ static int routing_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         for (int i = 0; i < sol->n_unassigned; i++)
             pen += plan.in.jobs[sol->unassigned[i]].penalty;
         host->log_msg(ctx, SCO_LOG_INFO, "routed %d of %d orders on %d vehicles; route cost "
-                      "%.2f, penalties %.2f; %ld iterations in %.1f CPU s",
+                      "%.2f, penalties %.2f; %ld iterations on %d threads in %.1f s (%.1f CPU s)",
                       sol->off[sol->n_routes], m.n_orders, sol->n_routes, chk.cost - pen, pen,
-                      plan.res.iterations, plan.res.seconds);
+                      plan.res.iterations, plan.res.threads, plan.res.wall_seconds,
+                      plan.res.seconds);
         if (m.n_skipped_date)
             host->log_msg(ctx, SCO_LOG_INFO, "%d orders are for another delivery date",
                           m.n_skipped_date);

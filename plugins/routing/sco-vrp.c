@@ -1,4 +1,7 @@
-/* sco-vrp FILE [--seconds S] [--iterations K] [--seed N] [--no-sp] [--verbose]
+/* sco-vrp FILE [--seconds S] [--iterations K] [--seed N] [--threads T] [--wall] [--no-sp]
+ *        [--verbose]
+ * --seconds counts CPU seconds of the process (every thread), or wall-clock seconds with
+ * --wall. Same file, seed, iterations and threads: same solution (when the time does not bind).
  * Solves one VRPLIB (CVRPLIB X set) or Solomon instance and prints the solution in the CVRPLIB
  * format: "Route #k: c1 c2 ..." with customers numbered 1..n as in the file, then "Cost C". */
 #include <errno.h>
@@ -10,8 +13,8 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: sco-vrp FILE [--seconds S] [--iterations K] [--seed N] [--no-sp] "
-                    "[--verbose]\n");
+    fprintf(stderr, "usage: sco-vrp FILE [--seconds S] [--iterations K] [--seed N] "
+                    "[--threads T] [--wall] [--no-sp] [--verbose]\n");
     return 64;
 }
 
@@ -47,6 +50,12 @@ int main(int argc, char **argv)
             if (num(argv[++i], &v) || v < 0)
                 return usage();
             p.seed = (uint64_t)v;
+        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            if (num(argv[++i], &v) || v < 1 || v > VRP_MAX_THREADS || v != (int)v)
+                return usage();
+            p.threads = (int)v;
+        } else if (!strcmp(argv[i], "--wall")) {
+            p.wall_clock = true;
         } else if (!strcmp(argv[i], "--no-sp")) {
             p.use_sp = false;
         } else if (!strcmp(argv[i], "--verbose")) {
@@ -92,9 +101,9 @@ int main(int argc, char **argv)
     else
         printf("Cost %.2f\n", chk.cost);
     fprintf(stderr, "sco-vrp: %s cost %.4f routes %d feasible %s violations %d iterations %ld "
-                    "cpu %.2f s sp_improvements %d\n", in.name, chk.cost, chk.n_routes_used,
-            res.feasible ? "yes" : "no", chk.n_violations, res.iterations, res.seconds,
-            res.sp_improvements);
+                    "cpu %.2f s wall %.2f s threads %d sp_improvements %d\n", in.name, chk.cost,
+            chk.n_routes_used, res.feasible ? "yes" : "no", chk.n_violations, res.iterations,
+            res.seconds, res.wall_seconds, res.threads, res.sp_improvements);
     int bad = rc || chk.n_violations > 0;
     sco__vrp_check_fini(&chk);
     sco__vrp_solution_fini(&sol);

@@ -16,6 +16,13 @@ double sco__vrp_cpu_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double sco__vrp_wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 const char *sco__vrp_violation_name(enum vrp_violation_kind k)
 {
     switch (k) {

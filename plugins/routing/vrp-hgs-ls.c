@@ -109,6 +109,9 @@ void sco__hgs_route_update(struct hgs *h, int ri)
     r->suf[r->len + 1] = empty_seg;
     for (int i = r->len; i >= 1; i--)
         seg_merge(h, &h->jseg[r->nodes[i]], &r->suf[i + 1], &r->suf[i]);
+    r->skills_all = ~(uint64_t)0;
+    for (int i = 1; i <= r->len; i++)
+        r->skills_all &= h->jseg[r->nodes[i]].skills;
     r->n_multi = 0;
     for (int i = 1; h->any_multi && i <= r->len; i++)
         r->n_multi += h->multi[r->nodes[i]];
@@ -297,27 +300,30 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
     int lvp = node_loc(h, RV, pv - 1), lv = node_loc(h, RV, pv), lvn = node_loc(h, RV, pv + 1);
     int lyn = node_loc(h, RV, pv + 2), ly = y >= 0 ? in->jobs[y].loc : -1;
 #define D(a_, b_) vrp_dist(in, (a_), (b_))
-    double rem_u = D(lup, lun) - D(lup, lu) - D(lu, lun);
+    /* the bound only when it can filter: its distance look-ups are most of the cost of a
+     * move on a large matrix */
+#define LBI(x_) (filt ? (x_) : -1e300)
+    double rem_u = filt ? D(lup, lun) - D(lup, lu) - D(lu, lun) : 0;
     /* relocate u after v */
     a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 1);
     b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
     if (try_inter(h, ru, a, 2, rv, b, 3,
-                  sl - dc * su + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn))))
+                  LBI(sl - dc * su + ku * rem_u + kv * (D(lv, lu) + D(lu, lvn) - D(lv, lvn)))))
         return true;
     if (x >= 0) {
         /* relocate (u, x) and (x, u) after v */
-        double rem_ux = D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn);
+        double rem_ux = filt ? D(lup, lxn) - D(lup, lu) - D(lu, lx) - D(lx, lxn) : 0;
         a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_SUF, ru, pu + 2);
         b[0] = PC(P_PRE, rv, pv), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
         b[3] = PC(P_SUF, rv, pv + 1);
         if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl - dc * (su + sx) + ku * rem_ux +
-                          kv * (D(lv, lu) + D(lu, lx) + D(lx, lvn) - D(lv, lvn))))
+                      LBI(sl - dc * (su + sx) + ku * rem_ux +
+                          kv * (D(lv, lu) + D(lu, lx) + D(lx, lvn) - D(lv, lvn)))))
             return true;
         b[1] = PC(P_JOB, 0, x), b[2] = PC(P_JOB, 0, u);
         if (try_inter(h, ru, a, 2, rv, b, 4,
-                      sl - dc * (su + sx) + ku * rem_ux +
-                          kv * (D(lv, lx) + D(lx, lu) + D(lu, lvn) - D(lv, lvn))))
+                      LBI(sl - dc * (su + sx) + ku * rem_ux +
+                          kv * (D(lv, lx) + D(lx, lu) + D(lu, lvn) - D(lv, lvn)))))
             return true;
     }
     if (pv >= 1) {
@@ -325,9 +331,9 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
         a[0] = PC(P_PRE, ru, pu - 1), a[1] = PC(P_JOB, 0, v), a[2] = PC(P_SUF, ru, pu + 1);
         b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_SUF, rv, pv + 1);
         if (try_inter(h, ru, a, 3, rv, b, 3,
-                      sl + dc * (sv - su) +
+                      LBI(sl + dc * (sv - su) +
                           ku * (D(lup, lv) + D(lv, lun) - D(lup, lu) - D(lu, lun)) +
-                          kv * (D(lvp, lu) + D(lu, lvn) - D(lvp, lv) - D(lv, lvn))))
+                          kv * (D(lvp, lu) + D(lu, lvn) - D(lvp, lv) - D(lv, lvn)))))
             return true;
         if (x >= 0) {
             /* swap (u, x) and v */
@@ -335,11 +341,11 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
             b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
             b[3] = PC(P_SUF, rv, pv + 1);
             if (try_inter(h, ru, a, 3, rv, b, 4,
-                          sl + dc * (sv - su - sx) +
+                          LBI(sl + dc * (sv - su - sx) +
                               ku * (D(lup, lv) + D(lv, lxn) - D(lup, lu) - D(lu, lx) -
                                      D(lx, lxn)) +
                               kv * (D(lvp, lu) + D(lu, lx) + D(lx, lvn) - D(lvp, lv) -
-                                    D(lv, lvn))))
+                                    D(lv, lvn)))))
                 return true;
             if (y >= 0) {
                 /* swap (u, x) and (v, y) */
@@ -348,11 +354,11 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
                 b[0] = PC(P_PRE, rv, pv - 1), b[1] = PC(P_JOB, 0, u), b[2] = PC(P_JOB, 0, x);
                 b[3] = PC(P_SUF, rv, pv + 2);
                 if (try_inter(h, ru, a, 4, rv, b, 4,
-                              sl + dc * (sv + sy - su - sx) +
+                              LBI(sl + dc * (sv + sy - su - sx) +
                                   ku * (D(lup, lv) + D(lv, ly) + D(ly, lxn) - D(lup, lu) -
                                          D(lu, lx) - D(lx, lxn)) +
                                   kv * (D(lvp, lu) + D(lu, lx) + D(lx, lyn) - D(lvp, lv) -
-                                        D(lv, ly) - D(ly, lyn))))
+                                        D(lv, ly) - D(ly, lyn)))))
                     return true;
             }
         }
@@ -366,6 +372,7 @@ static bool moves_inter(struct hgs *h, int u, int v, bool v_is_depot)
               ku * (D(lu, lvn) + D(lv, lun) - D(lu, lun) - D(lv, lvn));
     if (try_inter(h, ru, a, 2, rv, b, 2, lb9))
         return true;
+#undef LBI
 #undef D
     return false;
 }
@@ -386,7 +393,7 @@ static bool moves_intra(struct hgs *h, int u, int v)
     int lup = node_loc(h, R, pu - 1), lu = in->jobs[u].loc, lun = node_loc(h, R, pu + 1);
     int lv = node_loc(h, R, pv), lvn = node_loc(h, R, pv + 1), lvp = node_loc(h, R, pv - 1);
 #define D(a_, b_) vrp_dist(in, (a_), (b_))
-#define LB(x_) (sl + kd * (x_) > -EPS)
+#define LB(x_) (filt && sl + kd * (x_) > -EPS) /* no look-ups without a bound */
     /* relocate u after v */
     if (pv != pu - 1 && pv != pu &&
         !LB(D(lup, lun) - D(lup, lu) - D(lu, lun) + D(lv, lu) + D(lu, lvn) - D(lv, lvn))) {
@@ -426,8 +433,10 @@ static bool moves_intra(struct hgs *h, int u, int v)
     }
     /* swap u and v */
     if (pv != pu) {
-        double dd;
-        if (pv == pu + 1)
+        double dd = 0;
+        if (!filt)
+            ;
+        else if (pv == pu + 1)
             dd = D(lup, lv) + D(lv, lu) + D(lu, lvn) - D(lup, lu) - D(lu, lv) - D(lv, lvn);
         else if (pu == pv + 1)
             dd = D(lvp, lu) + D(lu, lv) + D(lv, lun) - D(lvp, lv) - D(lv, lu) - D(lu, lun);
@@ -445,7 +454,8 @@ static bool moves_intra(struct hgs *h, int u, int v)
     /* 2-opt: reverse the stretch between u and v */
     if (pv > pu + 1 || pu > pv + 1) {
         int lo = pu < pv ? pu + 1 : pv + 1, hi = pu < pv ? pv : pu;
-        double dd = pu < pv ? D(lu, lv) + D(lun, lvn) - D(lu, lun) - D(lv, lvn)
+        double dd = !filt ? 0
+                  : pu < pv ? D(lu, lv) + D(lun, lvn) - D(lu, lun) - D(lv, lvn)
                             : D(lv, lu) + D(lvn, lun) - D(lv, lvn) - D(lu, lun);
         if (!h->symmetric || !LB(dd)) {
             memcpy(s, nd + 1, (size_t)len * sizeof *s);
@@ -543,6 +553,10 @@ static bool swap_star(struct hgs *h, int ra, int rb, struct ins3 *ia, struct ins
     const struct vrp_vehicle *va = &h->in->vehicles[A->veh], *vb = &h->in->vehicles[B->veh];
     if (va->cost_per_dist <= 0 || vb->cost_per_dist <= 0)
         return false;
+    /* every job of one route needs a skill the other vehicle lacks (another warehouse's
+     * orders, refrigerated ones): each exchange would add a violation */
+    if ((A->skills_all & ~vb->skills) || (B->skills_all & ~va->skills))
+        return false;
     swapstar_prep(h, A, B, ia, rema);
     swapstar_prep(h, B, A, ib, remb);
     double best = -EPS;
@@ -592,6 +606,13 @@ static bool route_exchange(struct hgs *h)
                     continue;
                 seen[cb] = 1;
             }
+            /* skip exchanges that put a job on a vehicle without its skills when no job is on
+             * such a vehicle now */
+            uint64_t ska = h->in->vehicles[h->r[a].veh].skills;
+            uint64_t skb = h->in->vehicles[h->r[b].veh].skills;
+            uint64_t ja = h->r[a].full.skills, jb = h->r[b].len ? h->r[b].full.skills : 0;
+            if (((ja & ~skb) || (jb & ~ska)) && !(ja & ~ska) && !(jb & ~skb))
+                continue;
             int la = h->r[a].len, lb = h->r[b].len;
             memcpy(h->buf_a, h->r[b].nodes + 1, (size_t)lb * sizeof *h->buf_a);
             memcpy(h->buf_b, h->r[a].nodes + 1, (size_t)la * sizeof *h->buf_b);
@@ -611,7 +632,7 @@ static bool route_exchange(struct hgs *h)
 
 bool sco__hgs_time_up(struct hgs *h)
 {
-    if (h->deadline > 0 && sco__vrp_cpu_seconds() > h->deadline)
+    if (h->deadline > 0 && sco__vrp_clock(h->p.wall_clock) > h->deadline)
         h->out_of_time = true;
     return h->out_of_time;
 }
@@ -668,8 +689,16 @@ void sco__hgs_local_search(struct hgs *h, struct ins3 *ia, struct ins3 *ib, doub
             if (loop > 0) {
                 /* open a new route: one empty route of each vehicle class */
                 unsigned char seen[256] = { 0 };
+                uint64_t need = h->jseg[u].skills;
+                /* (tried in every loop from the second on: `last` is that try) */
+                bool ru_same = loop > 1 && h->r[h->job_route[u]].modified <= last;
                 for (int r = 0; r < h->nv; r++) {
                     if (h->r[r].len)
+                        continue;
+                    /* nothing changed since u was last tried here, or a vehicle without
+                     * u's skills (another warehouse's): no gain */
+                    if ((ru_same && h->r[r].modified <= last) ||
+                        (need & ~h->in->vehicles[h->r[r].veh].skills))
                         continue;
                     int c = h->vclass[h->r[r].veh];
                     if (c < 256) {

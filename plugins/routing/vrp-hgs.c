@@ -13,8 +13,11 @@
  * Routes with good cost found during the search go into a pool; a set-partitioning MIP over the
  * pool (vrp-sp.c, GLPK) recombines them at fixed points of the budget.
  *
- * This file: split, individuals and population, the route pool, setup and the main loop. The
- * local search is in vrp-hgs-ls.c; the state both share in vrp-hgs.h. */
+ * This file: split, individuals and population, the route pool, setup, the generations (one
+ * offspring, or one per thread bred in parallel with pthreads) and the main loop. The local
+ * search is in vrp-hgs-ls.c; the state both share in vrp-hgs.h. */
+#include <pthread.h>
+
 #include "vrp-hgs.h"
 
 /* ---- split ------------------------------------------------------------------------------ */
@@ -120,13 +123,16 @@ static int split(struct hgs *h, const int *tour)
                 Q[j] = P[j];
                 R[j] = j;
             }
+            uint64_t vskills = h->in->vehicles[k].skills;
             for (int i = 0; i < n; i++) {
                 if (P[i] >= 1e299)
                     continue;
                 struct seg s = h->dstart[k];
                 for (int j = i; j < n && j - i < maxlen; j++) {
                     seg_merge(h, &s, &h->jseg[tour[j]], &s);
-                    if (j > i && over_limit(h, k, &s))
+                    /* beyond one job, stop at 1.5 x capacity or at a job the vehicle lacks a
+                     * skill for (another warehouse's order: the stretch can only get worse) */
+                    if (j > i && (over_limit(h, k, &s) || (s.skills & ~vskills)))
                         break;
                     double c = P[i] + split_cost(h, k, &s);
                     if (c < Q[j + 1]) {
@@ -218,6 +224,7 @@ static void export_ls(struct hgs *h, struct indiv *x)
             k++;
         }
         x->rveh[nr] = r;
+        x->rbase[nr] = pt.base;
         x->roff[++nr] = k;
     }
     x->nr = nr;
@@ -361,15 +368,12 @@ static void record_best(struct hgs *h, const struct indiv *x)
 
 static void pool_add(struct hgs *h, const struct indiv *x);
 
-/* Adds the local search state as an individual; returns true when it is a new best. */
-static bool add_individual(struct hgs *h)
+/* Inserts individual x (a slot taken from h, filled) into its subpopulation; returns true
+ * when it is a new best. */
+static bool insert_indiv(struct hgs *h, struct indiv *x)
 {
     struct indiv **pop;
     int *sz;
-    struct indiv *x = slot_take(h);
-    if (!x)
-        return false;
-    export_ls(h, x);
     bool was = h->best_feasible;
     double old = h->best_cost;
     record_best(h, x);
@@ -393,6 +397,16 @@ static bool add_individual(struct hgs *h)
         while (*sz > h->p.mu)
             remove_worst(h, pop, sz);
     return improved;
+}
+
+/* Adds the local search state as an individual; returns true when it is a new best. */
+static bool add_individual(struct hgs *h)
+{
+    struct indiv *x = slot_take(h);
+    if (!x)
+        return false;
+    export_ls(h, x);
+    return insert_indiv(h, x);
 }
 
 static struct indiv *tournament(struct hgs *h)
@@ -520,15 +534,9 @@ static void pool_add(struct hgs *h, const struct indiv *x)
 {
     if (h->best_feasible && x->base > h->best_cost * 1.03)
         return;
-    for (int r = 0; r < x->nr; r++) {
-        const struct lroute *R = &h->r[x->rveh[r]];
-        struct seg f;
-        struct parts pt;
-        f = R->full;
-        route_cost(h, R->veh, &f, &pt);
-        pool_add_route(h, h->vclass[R->veh], x->rjobs + x->roff[r], x->roff[r + 1] - x->roff[r],
-                       pt.base);
-    }
+    for (int r = 0; r < x->nr; r++)
+        pool_add_route(h, h->vclass[x->rveh[r]], x->rjobs + x->roff[r],
+                       x->roff[r + 1] - x->roff[r], x->rbase[r]);
 }
 
 /* Solves the set-partitioning MIP over the pool; on a better plan, loads it into the local
@@ -571,7 +579,7 @@ static bool pool_solve(struct hgs *h, double cpu_deadline)
             inc[found] = 1;
     }
     struct vrp_pool_view pv = { P->n, h->n, h->n_classes, P->off, P->jobs, P->cls, P->cost,
-                                h->class_count, 2000 };
+                                h->class_count, 2000, h->p.wall_clock };
     int nch = 0;
     double obj = 0;
     struct sco_err err = { 0 };
@@ -653,6 +661,7 @@ static bool same_vehicle(const struct vrp_vehicle *a, const struct vrp_vehicle *
 static void hgs_free(struct hgs *h)
 {
     free(h->neigh);
+    free(h->neigh0);
     free(h->kdist);
     free(h->jseg);
     free(h->multi);
@@ -687,6 +696,7 @@ static void hgs_free(struct hgs *h)
             free(h->ind[i].rveh);
             free(h->ind[i].roff);
             free(h->ind[i].rjobs);
+            free(h->ind[i].rbase);
         }
     free(h->ind);
     free(h->free_slots);
@@ -885,6 +895,13 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
             nb[m] = (i + 1 + m) % n; /* n - 1 < g cannot happen; keeps the list full */
     }
     free(best);
+    if (p->threads > 1) {
+        int *n0 = malloc((size_t)n * (size_t)g * sizeof *n0);
+        if (!n0)
+            return SCO_ERR_NOMEM;
+        memcpy(n0, h->neigh, (size_t)n * (size_t)g * sizeof *n0);
+        h->neigh0 = n0;
+    }
     /* local search state */
     h->r = calloc((size_t)h->nv, sizeof *h->r);
     h->job_route = calloc((size_t)n, sizeof *h->job_route);
@@ -906,12 +923,14 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
     size_t dp = h->homogeneous ? (size_t)n + 1 : ((size_t)h->nv + 1) * ((size_t)n + 1);
     if (h->homogeneous && h->nv < n)
         dp = ((size_t)h->nv + 1) * ((size_t)n + 1);
+    h->dp_size = dp;
     h->pot = malloc(dp * sizeof *h->pot);
     h->pred = malloc(dp * sizeof *h->pred);
     if (!h->pot || !h->pred)
         return SCO_ERR_NOMEM;
     /* population */
-    h->maxp = 2 * (p->mu + p->lambda) + 4;
+    /* both subpopulations full, plus two slots per offspring of a parallel generation */
+    h->maxp = 2 * (p->mu + p->lambda) + 4 + 2 * (p->threads > 1 ? p->threads : 0);
     h->ind = calloc((size_t)h->maxp, sizeof *h->ind);
     h->free_slots = malloc((size_t)h->maxp * sizeof *h->free_slots);
     h->feas = malloc((size_t)h->maxp * sizeof *h->feas);
@@ -928,7 +947,8 @@ static int hgs_setup(struct hgs *h, const struct vrp_instance *in, const struct 
         x->rveh = malloc(((size_t)h->nv + 1) * sizeof *x->rveh);
         x->roff = malloc(((size_t)h->nv + 2) * sizeof *x->roff);
         x->rjobs = malloc((size_t)n * sizeof *x->rjobs);
-        if (!x->tour || !x->succ || !x->pred || !x->rveh || !x->roff || !x->rjobs)
+        x->rbase = malloc(((size_t)h->nv + 1) * sizeof *x->rbase);
+        if (!x->tour || !x->succ || !x->pred || !x->rveh || !x->roff || !x->rjobs || !x->rbase)
             return SCO_ERR_NOMEM;
         h->free_slots[h->maxp - 1 - i] = i;
     }
@@ -968,12 +988,9 @@ static void adapt_penalties(struct hgs *h)
     h->hist_n = 0;
 }
 
-/* One offspring's local search, penalty bookkeeping and optional repair. */
-static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, double *ra,
-                            double *rb)
+static bool route_state_feasible(const struct hgs *h, double *exl_out, double *extw_out)
 {
-    sco__hgs_local_search(h, ia, ib, ra, rb);
-    double exl = 0, extw = 0;
+    double exl = 0, extw = 0, exsk = 0;
     for (int r = 0; r < h->nv; r++) {
         const struct lroute *R = &h->r[r];
         if (!R->len)
@@ -984,43 +1001,13 @@ static bool educate_and_add(struct hgs *h, struct ins3 *ia, struct ins3 *ib, dou
         route_cost(h, R->veh, &f, &pt);
         exl += pt.exl;
         extw += pt.extw;
+        exsk += pt.exsk;
     }
-    if (h->hist_n < 100) {
-        h->hist_load[h->hist_n] = exl < 1e-9;
-        h->hist_tw[h->hist_n] = extw < 1e-9;
-        h->hist_n++;
-    }
-    bool improved = add_individual(h);
-    if ((exl > 1e-9 || extw > 1e-9) && rnd_int(h, 2) == 0 && !h->out_of_time) {
-        /* repair (HGS-CVRP): penalties x10, then x100 if still infeasible */
-        double pl = h->pen_load, pt = h->pen_tw;
-        bool feas = false;
-        for (int round = 0; round < 2 && !feas && !h->out_of_time; round++) {
-            h->pen_load *= 10;
-            h->pen_tw *= 10;
-            for (int r = 0; r < h->nv; r++)
-                sco__hgs_route_update(h, r);
-            sco__hgs_local_search(h, ia, ib, ra, rb);
-            feas = true;
-            for (int r = 0; r < h->nv && feas; r++) {
-                const struct lroute *R = &h->r[r];
-                if (!R->len)
-                    continue;
-                struct seg f;
-                struct parts q;
-                f = R->full;
-                route_cost(h, R->veh, &f, &q);
-                feas = q.exl < 1e-9 && q.extw < 1e-9 && q.exsk < 0.5;
-            }
-        }
-        h->pen_load = pl;
-        h->pen_tw = pt;
-        for (int r = 0; r < h->nv; r++)
-            sco__hgs_route_update(h, r);
-        if (feas && add_individual(h))
-            improved = true;
-    }
-    return improved;
+    if (exl_out)
+        *exl_out = exl;
+    if (extw_out)
+        *extw_out = extw;
+    return exl < 1e-9 && extw < 1e-9 && exsk < 0.5;
 }
 
 static void random_tour(struct hgs *h, int *t, bool sweep)
@@ -1059,17 +1046,373 @@ static void random_tour(struct hgs *h, int *t, bool sweep)
     }
 }
 
+/* ---- generations: one offspring per task, one or several threads ---------------------------
+ * A generation breeds B offspring (B = 1 with one thread, B = the thread count otherwise). The
+ * main thread draws every task's parents from the population (its random stream), the tasks run
+ * (in parallel when B > 1: each on a worker's own local search state, from its own random stream
+ * derived from (seed, iteration), with the granular lists and visiting order reset, so that the
+ * result does not depend on which thread runs it), then the main thread inserts the results in
+ * task order. GLPK only ever runs on the main thread, between generations. */
+
+enum { TASK_CROSS, TASK_RANDOM, TASK_SWEEP };
+
+struct task {
+    int kind;
+    const int *pa, *pb; /* parents' giant tours (TASK_CROSS) */
+    uint64_t seed;      /* the offspring's random stream (parallel generations) */
+    struct indiv out[2]; /* the educated offspring, and its repaired version */
+    int n_out;
+    bool ok_load, ok_tw; /* the educated offspring has no excess load / time warp */
+};
+
+struct team;
+
+struct worker {
+    struct hgs *h;  /* the master's state (one thread) or `own`, a clone */
+    struct hgs own;
+    int *child;
+    struct ins3 *ia, *ib;
+    double *ra, *rb;
+    struct team *team;
+};
+
+struct team {
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    long gen;
+    int n_tasks, next, n_done;
+    bool quit;
+    struct task *tasks;
+    struct worker *w; /* n_workers; w[0] runs on the calling thread */
+    int n_workers;
+    pthread_t *th;
+    int n_started;
+};
+
+static int indiv_alloc(struct indiv *x, int n, int nv)
+{
+    x->tour = malloc((size_t)n * sizeof *x->tour);
+    x->succ = malloc((size_t)n * sizeof *x->succ);
+    x->pred = malloc((size_t)n * sizeof *x->pred);
+    x->rveh = malloc(((size_t)nv + 1) * sizeof *x->rveh);
+    x->roff = malloc(((size_t)nv + 2) * sizeof *x->roff);
+    x->rjobs = malloc((size_t)n * sizeof *x->rjobs);
+    x->rbase = malloc(((size_t)nv + 1) * sizeof *x->rbase);
+    return x->tour && x->succ && x->pred && x->rveh && x->roff && x->rjobs && x->rbase
+               ? 0
+               : SCO_ERR_NOMEM;
+}
+
+static void indiv_free(struct indiv *x)
+{
+    free(x->tour);
+    free(x->succ);
+    free(x->pred);
+    free(x->rveh);
+    free(x->roff);
+    free(x->rjobs);
+    free(x->rbase);
+}
+
+/* Takes a slot, copies `src` into it with the current penalties and inserts it. */
+static bool insert_copy(struct hgs *h, const struct indiv *src)
+{
+    struct indiv *x = slot_take(h);
+    if (!x)
+        return false;
+    size_t n = (size_t)h->n, nr = (size_t)src->nr;
+    memcpy(x->tour, src->tour, n * sizeof *x->tour);
+    memcpy(x->succ, src->succ, n * sizeof *x->succ);
+    memcpy(x->pred, src->pred, n * sizeof *x->pred);
+    memcpy(x->rjobs, src->rjobs, n * sizeof *x->rjobs);
+    memcpy(x->rveh, src->rveh, nr * sizeof *x->rveh);
+    memcpy(x->rbase, src->rbase, nr * sizeof *x->rbase);
+    memcpy(x->roff, src->roff, (nr + 1) * sizeof *x->roff);
+    x->nr = src->nr;
+    x->base = src->base;
+    x->exl = src->exl;
+    x->extw = src->extw;
+    x->exsk = src->exsk;
+    x->feasible = src->feasible;
+    x->pcost = x->base + h->pen_load * x->exl + h->pen_tw * x->extw + h->pen_skill * x->exsk;
+    return insert_indiv(h, x);
+}
+
+/* One offspring: a giant tour (crossover of the parents, or random), Split, local search, and
+ * with probability 1/2 a repair of an infeasible result (HGS-CVRP: penalties x10, then x100).
+ * `fresh`: start from the task's own random stream and the original granular lists. */
+static void run_task(struct worker *w, struct task *t, bool fresh)
+{
+    struct hgs *h = w->h;
+    if (fresh) {
+        h->rng = t->seed;
+        for (int j = 0; j < h->n; j++)
+            h->order[j] = j;
+        memcpy(h->neigh, h->neigh0, (size_t)h->n * (size_t)h->granular * sizeof *h->neigh);
+    }
+    if (t->kind == TASK_CROSS)
+        crossover_ox(h, t->pa, t->pb, w->child);
+    else
+        random_tour(h, w->child, t->kind == TASK_SWEEP);
+    t->n_out = 0;
+    if (split(h, w->child))
+        return; /* out of memory: no offspring */
+    sco__hgs_local_search(h, w->ia, w->ib, w->ra, w->rb);
+    double exl, extw;
+    route_state_feasible(h, &exl, &extw);
+    t->ok_load = exl < 1e-9;
+    t->ok_tw = extw < 1e-9;
+    export_ls(h, &t->out[t->n_out++]);
+    if ((exl > 1e-9 || extw > 1e-9) && rnd_int(h, 2) == 0 && !h->out_of_time) {
+        double pl = h->pen_load, pt = h->pen_tw;
+        bool feas = false;
+        for (int round = 0; round < 2 && !feas && !h->out_of_time; round++) {
+            h->pen_load *= 10;
+            h->pen_tw *= 10;
+            for (int r = 0; r < h->nv; r++)
+                sco__hgs_route_update(h, r);
+            sco__hgs_local_search(h, w->ia, w->ib, w->ra, w->rb);
+            feas = route_state_feasible(h, NULL, NULL);
+        }
+        h->pen_load = pl;
+        h->pen_tw = pt;
+        for (int r = 0; r < h->nv; r++)
+            sco__hgs_route_update(h, r);
+        if (feas)
+            export_ls(h, &t->out[t->n_out++]);
+    }
+}
+
+/* Inserts a task's offspring into the population (main thread); true on a new best. */
+static bool take_results(struct hgs *h, const struct task *t)
+{
+    if (t->n_out == 0)
+        return false;
+    if (h->hist_n < 100) {
+        h->hist_load[h->hist_n] = t->ok_load;
+        h->hist_tw[h->hist_n] = t->ok_tw;
+        h->hist_n++;
+    }
+    bool improved = insert_copy(h, &t->out[0]);
+    if (t->n_out > 1 && insert_copy(h, &t->out[1]))
+        improved = true;
+    return improved;
+}
+
+static void team_work(struct team *tm, struct worker *w)
+{
+    while (tm->next < tm->n_tasks) {
+        struct task *t = &tm->tasks[tm->next++];
+        pthread_mutex_unlock(&tm->mu);
+        run_task(w, t, true);
+        pthread_mutex_lock(&tm->mu);
+        if (++tm->n_done == tm->n_tasks)
+            pthread_cond_broadcast(&tm->done);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct team *tm = w->team;
+    long seen = 0;
+    pthread_mutex_lock(&tm->mu);
+    for (;;) {
+        while (!tm->quit && tm->gen == seen)
+            pthread_cond_wait(&tm->go, &tm->mu);
+        if (tm->quit)
+            break;
+        seen = tm->gen;
+        team_work(tm, w);
+    }
+    pthread_mutex_unlock(&tm->mu);
+    return NULL;
+}
+
+static void worker_state_free(struct hgs *w)
+{
+    if (w->r)
+        for (int r = 0; r < w->nv; r++) {
+            free(w->r[r].nodes);
+            free(w->r[r].pre);
+            free(w->r[r].suf);
+            free(w->r[r].locs);
+        }
+    free(w->r);
+    free(w->neigh);
+    free(w->job_route);
+    free(w->job_pos);
+    free(w->order);
+    free(w->when_tested);
+    free(w->buf_a);
+    free(w->buf_b);
+    free(w->pot);
+    free(w->pred);
+}
+
+/* A worker's own search state: shares the instance data of `h` (read only), owns the local
+ * search state, granular lists and Split arrays; no population, pool or best. */
+static int worker_state_clone(struct hgs *w, const struct hgs *h)
+{
+    *w = *h;
+    w->ind = NULL;
+    w->free_slots = NULL;
+    w->feas = w->infeas = NULL;
+    w->bpd = NULL;
+    memset(&w->pool, 0, sizeof w->pool);
+    memset(&w->best, 0, sizeof w->best);
+    size_t n = (size_t)h->n;
+    w->r = calloc((size_t)h->nv, sizeof *w->r);
+    w->neigh = malloc(n * (size_t)h->granular * sizeof *w->neigh);
+    w->job_route = calloc(n, sizeof *w->job_route);
+    w->job_pos = calloc(n, sizeof *w->job_pos);
+    w->order = malloc(n * sizeof *w->order);
+    w->when_tested = malloc(n * sizeof *w->when_tested);
+    w->buf_a = malloc((n + 2) * sizeof *w->buf_a);
+    w->buf_b = malloc((n + 2) * sizeof *w->buf_b);
+    w->pot = malloc(h->dp_size * sizeof *w->pot);
+    w->pred = malloc(h->dp_size * sizeof *w->pred);
+    if (!w->r || !w->neigh || !w->job_route || !w->job_pos || !w->order || !w->when_tested ||
+        !w->buf_a || !w->buf_b || !w->pot || !w->pred)
+        return SCO_ERR_NOMEM;
+    memcpy(w->neigh, h->neigh0, n * (size_t)h->granular * sizeof *w->neigh);
+    for (int r = 0; r < h->nv; r++) {
+        w->r[r].veh = r;
+        if (sco__hgs_route_reserve(&w->r[r], 8))
+            return SCO_ERR_NOMEM;
+    }
+    return 0;
+}
+
+static void team_fini(struct team *tm)
+{
+    if (tm->n_started) {
+        pthread_mutex_lock(&tm->mu);
+        tm->quit = true;
+        pthread_cond_broadcast(&tm->go);
+        pthread_mutex_unlock(&tm->mu);
+        for (int i = 0; i < tm->n_started; i++)
+            pthread_join(tm->th[i], NULL);
+    }
+    if (tm->w)
+        for (int i = 0; i < tm->n_workers; i++) {
+            struct worker *w = &tm->w[i];
+            if (w->h == &w->own)
+                worker_state_free(&w->own);
+            free(w->child);
+            free(w->ia);
+            free(w->ib);
+            free(w->ra);
+            free(w->rb);
+        }
+    if (tm->tasks)
+        for (int i = 0; i < tm->n_workers; i++) {
+            indiv_free(&tm->tasks[i].out[0]);
+            indiv_free(&tm->tasks[i].out[1]);
+        }
+    free(tm->tasks);
+    free(tm->w);
+    free(tm->th);
+    pthread_mutex_destroy(&tm->mu);
+    pthread_cond_destroy(&tm->go);
+    pthread_cond_destroy(&tm->done);
+}
+
+/* Workers for `nt` threads (1: the master's own state, no thread). A thread that cannot be
+ * started only slows the search down: the tasks, hence the plan, stay the same. */
+static int team_init(struct team *tm, struct hgs *h, int nt)
+{
+    memset(tm, 0, sizeof *tm);
+    pthread_mutex_init(&tm->mu, NULL);
+    pthread_cond_init(&tm->go, NULL);
+    pthread_cond_init(&tm->done, NULL);
+    tm->n_workers = nt;
+    tm->w = calloc((size_t)nt, sizeof *tm->w);
+    tm->tasks = calloc((size_t)nt, sizeof *tm->tasks);
+    tm->th = calloc((size_t)nt, sizeof *tm->th);
+    if (!tm->w || !tm->tasks || !tm->th)
+        return SCO_ERR_NOMEM;
+    size_t n2 = (size_t)h->n + 2;
+    for (int i = 0; i < nt; i++) {
+        struct worker *w = &tm->w[i];
+        w->team = tm;
+        if (nt == 1) {
+            w->h = h;
+        } else {
+            w->h = &w->own;
+            if (worker_state_clone(&w->own, h))
+                return SCO_ERR_NOMEM;
+        }
+        w->child = malloc(n2 * sizeof *w->child);
+        w->ia = malloc(n2 * sizeof *w->ia);
+        w->ib = malloc(n2 * sizeof *w->ib);
+        w->ra = malloc(n2 * sizeof *w->ra);
+        w->rb = malloc(n2 * sizeof *w->rb);
+        if (!w->child || !w->ia || !w->ib || !w->ra || !w->rb ||
+            indiv_alloc(&tm->tasks[i].out[0], h->n, h->nv) ||
+            indiv_alloc(&tm->tasks[i].out[1], h->n, h->nv))
+            return SCO_ERR_NOMEM;
+    }
+    for (int i = 1; i < nt; i++) {
+        if (pthread_create(&tm->th[tm->n_started], NULL, worker_main, &tm->w[i]))
+            break;
+        tm->n_started++;
+    }
+    return 0;
+}
+
+/* Runs tasks[0..b-1]; returns true when some worker ran out of time. */
+static bool team_run(struct team *tm, struct hgs *h, int b)
+{
+    if (tm->n_workers == 1) {
+        for (int i = 0; i < b; i++)
+            run_task(&tm->w[0], &tm->tasks[i], false);
+        return h->out_of_time;
+    }
+    for (int i = 0; i < tm->n_workers; i++) {
+        struct hgs *w = tm->w[i].h;
+        w->pen_load = h->pen_load;
+        w->pen_tw = h->pen_tw;
+        w->pen_skill = h->pen_skill;
+        w->deadline = h->deadline;
+        w->out_of_time = h->out_of_time;
+    }
+    pthread_mutex_lock(&tm->mu);
+    tm->n_tasks = b;
+    tm->next = 0;
+    tm->n_done = 0;
+    tm->gen++;
+    pthread_cond_broadcast(&tm->go);
+    team_work(tm, &tm->w[0]);
+    while (tm->n_done < tm->n_tasks)
+        pthread_cond_wait(&tm->done, &tm->mu);
+    pthread_mutex_unlock(&tm->mu);
+    bool out = false;
+    for (int i = 0; i < tm->n_workers; i++)
+        out = out || tm->w[i].h->out_of_time;
+    if (out)
+        h->out_of_time = true;
+    return out;
+}
+
+static uint64_t task_seed(const struct hgs *h, long index)
+{
+    return mix(h->p.seed * 0x2545F4914F6CDD1DULL + mix((uint64_t)index + 0x632be59bd9b4e019ULL));
+}
+
 int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
                    struct vrp_solution *sol, struct vrp_result *res, struct sco_err *err)
 {
     memset(res, 0, sizeof *res);
-    double t_begin = sco__vrp_cpu_seconds();
+    double cpu_begin = sco__vrp_cpu_seconds(), wall_begin = sco__vrp_wall_seconds();
+    double t_begin = p->wall_clock ? wall_begin : cpu_begin;
     if (in->n_jobs == 0) {
         sco__vrp_solution_fini(sol);
         sol->off = calloc(1, sizeof *sol->off);
         if (!sol->off)
             return sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
         res->feasible = true;
+        res->threads = 1;
         return 0;
     }
     if (in->n_vehicles < 1)
@@ -1077,70 +1420,100 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
     if (p->iterations <= 0 && p->seconds <= 0)
         return sco_err_set(err, SCO_ERR_INVALID, "search needs an iteration budget or a time "
                            "limit");
+    if (p->threads > VRP_MAX_THREADS)
+        return sco_err_set(err, SCO_ERR_INVALID, "%d search threads; use at most %d",
+                           p->threads, VRP_MAX_THREADS);
+    int nt = p->threads > 1 ? p->threads : 1;
     struct hgs *h = calloc(1, sizeof *h);
     if (!h)
         return sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
-    int rc = hgs_setup(h, in, p);
+    struct vrp_params pp = *p;
+    pp.threads = nt;
+    int rc = hgs_setup(h, in, &pp);
     int n = in->n_jobs;
-    int *child = malloc((size_t)n * sizeof *child);
+    struct team tm;
+    bool team_up = false;
     struct ins3 *ia = malloc(((size_t)n + 2) * sizeof *ia);
     struct ins3 *ib = malloc(((size_t)n + 2) * sizeof *ib);
     double *ra = malloc(((size_t)n + 2) * sizeof *ra), *rb = malloc(((size_t)n + 2) * sizeof *rb);
-    if (rc || !child || !ia || !ib || !ra || !rb) {
+    if (!rc) {
+        rc = team_init(&tm, h, nt);
+        team_up = true;
+    }
+    if (rc || !ia || !ib || !ra || !rb) {
         rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory for the search over %d jobs", n);
         goto out;
     }
+    bool wall = p->wall_clock;
     h->deadline = p->seconds > 0 ? t_begin + p->seconds : 0;
     /* SP checkpoints as fractions of the budget, and a reserve at the end */
     double sp_res = p->use_sp ? (p->seconds > 0 ? dmin(0.1 * p->seconds, 30) : 0) : 0;
     double search_deadline = h->deadline > 0 ? h->deadline - sp_res : 0;
+    h->deadline = search_deadline;
     const double sp_marks[] = { 0.5, 0.8 };
     int next_mark = 0;
     long no_improve = 0, total = 0;
     long restart_after = 20000;
     bool stop = false;
+    struct task *tk = tm.tasks;
     while (!stop) {
         /* initial population */
         int n_init = 4 * p->mu;
-        for (int k = 0; k < n_init && !stop; k++) {
-            random_tour(h, child, k % 2 == 1);
-            split(h, child);
-            h->deadline = search_deadline;
-            educate_and_add(h, ia, ib, ra, rb);
-            total++;
+        for (int k = 0; k < n_init && !stop;) {
+            int b = nt < n_init - k ? nt : n_init - k;
+            if (p->iterations > 0 && b > p->iterations - total)
+                b = (int)(p->iterations - total);
+            for (int i = 0; i < b; i++) {
+                tk[i].kind = (k + i) % 2 == 1 ? TASK_SWEEP : TASK_RANDOM;
+                tk[i].seed = task_seed(h, total + i);
+            }
+            team_run(&tm, h, b);
+            for (int i = 0; i < b; i++)
+                take_results(h, &tk[i]);
+            k += b;
+            total += b;
             if ((p->iterations > 0 && total >= p->iterations) || sco__hgs_time_up(h))
                 stop = true;
-            if (k >= 4 && h->deadline > 0 &&
-                sco__vrp_cpu_seconds() - t_begin > 0.3 * (h->deadline - t_begin))
+            if (k >= 5 && h->deadline > 0 &&
+                sco__vrp_clock(wall) - t_begin > 0.3 * (h->deadline - t_begin))
                 break; /* large instance: start breeding */
         }
         no_improve = 0;
         update_biased(h, h->feas, h->n_feas);
         update_biased(h, h->infeas, h->n_infeas);
         while (!stop && h->n_feas + h->n_infeas > 0) {
-            struct indiv *a = tournament(h), *b = tournament(h);
-            crossover_ox(h, a->tour, b->tour, child);
-            split(h, child);
-            bool imp = educate_and_add(h, ia, ib, ra, rb);
-            total++;
-            no_improve = imp ? 0 : no_improve + 1;
-            if (h->hist_n == 100)
-                adapt_penalties(h);
+            int b = nt;
+            if (p->iterations > 0 && b > p->iterations - total)
+                b = (int)(p->iterations - total);
+            for (int i = 0; i < b; i++) {
+                struct indiv *pa = tournament(h), *pb = tournament(h);
+                tk[i].kind = TASK_CROSS;
+                tk[i].pa = pa->tour;
+                tk[i].pb = pb->tour;
+                tk[i].seed = task_seed(h, total + i);
+            }
+            team_run(&tm, h, b);
+            for (int i = 0; i < b; i++) {
+                bool imp = take_results(h, &tk[i]);
+                no_improve = imp ? 0 : no_improve + 1;
+                if (h->hist_n == 100)
+                    adapt_penalties(h);
+            }
+            total += b;
             if (p->iterations > 0 && total >= p->iterations)
                 stop = true;
             if (sco__hgs_time_up(h))
                 stop = true;
-            /* periodic set partitioning over the pool */
+            /* periodic set partitioning over the pool (main thread, between generations) */
             if (p->use_sp && next_mark < 2 && !stop) {
                 double frac = p->iterations > 0 ? (double)total / (double)p->iterations : 0;
                 if (h->deadline > 0)
-                    frac = dmax(frac, (sco__vrp_cpu_seconds() - t_begin) /
+                    frac = dmax(frac, (sco__vrp_clock(wall) - t_begin) /
                                           (search_deadline - t_begin));
                 if (frac >= sp_marks[next_mark]) {
                     next_mark++;
                     /* iteration budget only: no clock, the node limit bounds GLPK */
-                    double lim = h->deadline > 0 ? sco__vrp_cpu_seconds() + 0.05 * p->seconds
-                                                 : 0;
+                    double lim = h->deadline > 0 ? sco__vrp_clock(wall) + 0.05 * p->seconds : 0;
                     if (pool_solve(h, lim)) {
                         h->sp_improvements++;
                         sco__hgs_local_search(h, ia, ib, ra, rb);
@@ -1161,9 +1534,9 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
             }
             update_biased(h, h->feas, h->n_feas);
             update_biased(h, h->infeas, h->n_infeas);
-            if (p->verbose && total % 500 == 0)
+            if (p->verbose && total / 500 != (total - b) / 500)
                 fprintf(stderr, "it %ld t %.1f best %.2f feas %d pl %.2f ptw %.2f pool %d\n",
-                        total, sco__vrp_cpu_seconds() - t_begin, h->best_cost, h->n_feas,
+                        total, sco__vrp_clock(wall) - t_begin, h->best_cost, h->n_feas,
                         h->pen_load, h->pen_tw, h->pool.n);
         }
     }
@@ -1182,11 +1555,14 @@ int sco__vrp_solve(const struct vrp_instance *in, const struct vrp_params *p,
     res->feasible = h->best_feasible;
     res->cost = h->best_feasible ? h->best_cost : h->best_pcost;
     res->sp_improvements = h->sp_improvements;
+    res->threads = nt;
     if (sco__vrp_solution_copy(sol, &h->best))
         rc = sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
-    res->seconds = sco__vrp_cpu_seconds() - t_begin;
+    res->seconds = sco__vrp_cpu_seconds() - cpu_begin;
+    res->wall_seconds = sco__vrp_wall_seconds() - wall_begin;
 out:
-    free(child);
+    if (team_up)
+        team_fini(&tm);
     free(ia);
     free(ib);
     free(ra);

@@ -32,6 +32,7 @@ struct lroute {
     double slack; /* pcost minus its distance-proportional and fixed parts (>= 0) */
     struct seg full; /* the whole route, depots included (exact with several windows) */
     int n_multi;     /* jobs with several time windows in it */
+    uint64_t skills_all; /* skills every job of the route needs (all bits when empty) */
     long modified;
     long swapstar_tested;
     int sec_start, sec_end; /* circle sector of the customers around the start depot */
@@ -42,6 +43,7 @@ struct indiv {
     int *tour, *succ, *pred;
     int nr;
     int *rveh, *roff, *rjobs;
+    double *rbase; /* per route: its cost without penalties (for the pool) */
     double base, exl, extw, exsk, pcost, biased;
     bool feasible;
 };
@@ -67,7 +69,8 @@ struct hgs {
     double deadline;
     bool homogeneous;
     int granular;
-    int *neigh; /* n * granular */
+    int *neigh; /* n * granular; the local search shuffles it in place */
+    int *neigh0; /* the lists as built (parallel search: each offspring starts here) */
     struct seg *jseg, *dstart, *dend;
     unsigned char *multi; /* per job: several time windows (jseg holds their envelope) */
     unsigned char *vbrk;  /* per vehicle: has a driver break (its routes are evaluated exactly) */
@@ -84,6 +87,7 @@ struct hgs {
     /* split */
     double *pot;
     int *pred;
+    size_t dp_size; /* entries of pot and pred */
     /* population */
     int maxp;
     struct indiv *ind;

@@ -13,12 +13,13 @@ struct sp_cb {
     int n_cols;
     bool given;
     long node_limit;
+    bool wall;
 };
 
 static void sp_callback(glp_tree *T, void *info)
 {
     struct sp_cb *cb = info;
-    if (cb->deadline > 0 && sco__vrp_cpu_seconds() > cb->deadline) {
+    if (cb->deadline > 0 && sco__vrp_clock(cb->wall) > cb->deadline) {
         glp_ios_terminate(T);
         return;
     }
@@ -130,7 +131,7 @@ int sco__vrp_set_partition(const struct vrp_pool_view *pv, const unsigned char *
     glp_init_smcp(&sp);
     sp.msg_lev = GLP_MSG_OFF;
     if (cpu_deadline > 0) {
-        double left = cpu_deadline - sco__vrp_cpu_seconds();
+        double left = cpu_deadline - sco__vrp_clock(pv->wall_clock);
         if (left <= 0.01) {
             rc = sco_err_set(err, SCO_ERR_CANCELLED, "no time left for set partitioning");
             goto out;
@@ -150,11 +151,12 @@ int sco__vrp_set_partition(const struct vrp_pool_view *pv, const unsigned char *
     ip.presolve = GLP_OFF;
     ip.clq_cuts = GLP_ON;
     ip.fp_heur = GLP_ON;
-    struct sp_cb cb = { cpu_deadline, incumbent, pv->n_cols, false, pv->node_limit };
+    struct sp_cb cb = { cpu_deadline, incumbent, pv->n_cols, false, pv->node_limit,
+                         pv->wall_clock };
     ip.cb_func = sp_callback;
     ip.cb_info = &cb;
     if (cpu_deadline > 0) {
-        double left = cpu_deadline - sco__vrp_cpu_seconds();
+        double left = cpu_deadline - sco__vrp_clock(pv->wall_clock);
         ip.tm_lim = left > 0.01 ? (int)(left * 1000) + 1 : 10;
     }
     r = glp_intopt(lp, &ip);
@@ -334,7 +336,7 @@ int sco__vrp_exact(const struct vrp_instance *in, struct vrp_solution *sol, doub
         rc = sco_err_set(err, SCO_ERR_INFEASIBLE, "no feasible route exists");
         goto out;
     }
-    struct vrp_pool_view pv = { n_cols, n, ncls, off, jobs, ccls, ccost, cnt, 0 };
+    struct vrp_pool_view pv = { n_cols, n, ncls, off, jobs, ccls, ccost, cnt, 0, false };
     int nch = 0;
     rc = sco__vrp_set_partition(&pv, NULL, 0, chosen, &nch, cost, err);
     if (rc)

@@ -13,6 +13,7 @@
 #define VRP_MAX_DIM 4     /* capacity dimensions (weight, volume, parcels, ...) */
 #define VRP_INF 1e30      /* "no limit" for times, durations, capacities */
 #define VRP_MAX_TW 4      /* time windows per job */
+#define VRP_MAX_THREADS 256 /* search threads */
 
 /* One stop to serve. Times are in the instance's time unit (minutes in the plugin). */
 struct vrp_job {
@@ -206,8 +207,14 @@ static inline bool vrp_break_now(const struct vrp_instance *in, const struct vrp
 /* Search parameters. */
 struct vrp_params {
     uint64_t seed;
-    double seconds;     /* CPU seconds of the process, 0 = no limit */
+    double seconds;     /* time limit, 0 = no limit: CPU seconds of the whole process (every
+                         * thread counts), or wall-clock seconds with wall_clock */
+    bool wall_clock;    /* seconds counts wall-clock (monotonic) time instead of CPU time */
     long iterations;    /* HGS iterations (offspring), 0 = no limit (then seconds must be > 0) */
+    int threads;        /* search threads (<= 1: one, the sequential search). With T > 1 each
+                         * generation breeds T offspring in parallel, each from its own random
+                         * stream derived from (seed, iteration), inserted in a fixed order:
+                         * the plan depends on seed, iterations and T, not on the scheduling */
     int mu, lambda, n_elite, n_close, granular;
     double target_feasible;
     bool use_sp;        /* GLPK set partitioning over the route pool */
@@ -220,7 +227,9 @@ struct vrp_result {
     double cost;         /* cost of `sol` by the search's own evaluation */
     bool feasible;
     long iterations;
-    double seconds;      /* CPU seconds used */
+    double seconds;      /* CPU seconds used (all threads) */
+    double wall_seconds; /* wall-clock seconds used */
+    int threads;         /* search threads used */
     int sp_improvements; /* times the set-partitioning MIP improved the best solution */
 };
 
@@ -248,11 +257,19 @@ struct vrp_pool_view {
     const double *cost;
     const int *class_count;
     long node_limit; /* branch-and-bound nodes, 0 = none; bounds the work deterministically */
+    bool wall_clock; /* cpu_deadline is on the wall clock (sco__vrp_wall_seconds) */
 };
 int sco__vrp_set_partition(const struct vrp_pool_view *pv, const unsigned char *incumbent,
                            double cpu_deadline, int *chosen, int *n_chosen, double *obj,
                            struct sco_err *err);
 
 double sco__vrp_cpu_seconds(void);
+/* Monotonic wall-clock seconds (CLOCK_MONOTONIC). */
+double sco__vrp_wall_seconds(void);
+/* The clock a time limit runs on: wall-clock or process CPU seconds. */
+static inline double sco__vrp_clock(bool wall)
+{
+    return wall ? sco__vrp_wall_seconds() : sco__vrp_cpu_seconds();
+}
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The routing plugin through the real host on tests/routing/case: order A1 can only be served
 # in its second window (13:00-13:30), A4 in none (06:00-07:00, shift from 08:00), and the one
-# vehicle's driver break (30 min starting 11:30-12:30) appears as a `break` row.
+# vehicle's driver break (30 min starting 11:30-12:30) appears as a `break` row and on the maps;
+# the search takes run.threads (2).
 # Usage: plugin-run.sh SCO_EXE CASE_DIR
 set -eu
 sco=$1 case=$2
@@ -23,5 +24,10 @@ grep -q '^A4,time_window' "$out/unassigned.csv" || fail "A4 should be unassigned
 [ "$(awk -F, '$15 == "break"' "$out/routes.csv" | wc -l)" -eq 1 ] || fail "not one break row"
 b=$(awk -F, '$15 == "break" { print "x" $5 "-" $13 }' "$out/routes.csv")
 case "$b" in x-11:[3-5][0-9]|x-12:[0-2][0-9]|x-12:30) ;; *) fail "break row '$b'" ;; esac
+# the break on the maps: a GeoJSON point and a pause sign with its times in the SVG
+grep -q '"kind":"break"' "$out/routes.geojson" || fail "no break in routes.geojson"
+grep -q 'break 1[12]:[0-5][0-9]-1[12]:[0-5][0-9]</title>' "$out"/routes-*.svg ||
+    fail "no break on the SVG map"
+grep -q 'on 2 threads' "$tmp/log" || fail "the search did not use run.threads (2)"
 grep -q '"status": "ok"' "$out/manifest.json" || fail "run not ok"
 echo "routing plugin-run: ok"

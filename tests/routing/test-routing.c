@@ -247,6 +247,45 @@ Test(routing, unassigned_reasons)
     sco__rt_plan_fini(&plan);
 }
 
+/* Orders that would fit on the route without the driver break, not with it: reason break. */
+Test(routing, unassigned_reason_break)
+{
+    struct rt_warehouse W[1] = { { 50.0, 8.0 } };
+    /* a two-hour shift with a one-hour break that must start by 10:00 */
+    struct rt_vehicle V[1] = {
+        { .wh = 0, .end_wh = 0, .cap = { 100, 1000 }, .shift_start = 480, .shift_end = 600,
+          .fixed_cost = 10, .cost_per_km = 1, .cost_per_hour = 10, .max_duration = VRP_INF,
+          .break_start = 480, .break_end = 600, .break_min = 60 },
+    };
+    struct rt_order o[4];
+    for (int i = 0; i < 4; i++)
+        o[i] = (struct rt_order){ .lat = 50.02 + 0.004 * (i % 2), .lon = 8.02 + 0.004 * (i / 2),
+                                  .wh = 0, .demand = { 10, 10 }, .service = 15, .tw_open = 0,
+                                  .tw_close = 1440, .penalty = 1000 };
+    struct rt_problem pb = { 4, 1, 1, 2, o, V, W, 30, 1.3, NULL, NULL, false };
+    struct rt_plan plan;
+    struct sco_err err;
+    cr_assert_eq(sco__rt_build(&pb, &plan, &err), 0, "%s", err.msg);
+    struct vrp_params p;
+    sco__vrp_params_default(&p);
+    p.iterations = 50;
+    cr_assert_eq(sco__rt_solve(&plan, &p, &err), 0, "%s", err.msg);
+    int served = 0, brk = 0;
+    for (int i = 0; i < 4; i++) {
+        served += plan.reason[i] == RT_SERVED;
+        brk += plan.reason[i] == RT_BREAK;
+        cr_expect(plan.reason[i] == RT_SERVED || plan.reason[i] == RT_BREAK,
+                  "order %d: reason %s", i, sco__rt_reason_name(plan.reason[i]));
+    }
+    /* about 35 min of driving and 60 of service: all four fit without the hour of break */
+    cr_expect(served >= 1 && brk >= 1, "served %d, break %d", served, brk);
+    cr_expect_str_eq(sco__rt_reason_name(RT_BREAK), "break");
+    int nv;
+    check_cost(&plan.in, &plan.sol, &nv);
+    cr_expect_eq(nv, 0);
+    sco__rt_plan_fini(&plan);
+}
+
 Test(routing, same_seed_same_plan)
 {
     struct vrp_instance in;
@@ -270,6 +309,70 @@ Test(routing, same_seed_same_plan)
     cr_expect_eq(ra.iterations, rb.iterations);
     sco__vrp_solution_fini(&a);
     sco__vrp_solution_fini(&b);
+    sco__vrp_instance_fini(&in);
+}
+
+static void expect_same_solution(const struct vrp_solution *a, const struct vrp_solution *b,
+                                 const char *what)
+{
+    cr_assert_eq(a->n_routes, b->n_routes, "%s: %d vs %d routes", what, a->n_routes,
+                 b->n_routes);
+    for (int r = 0; r <= a->n_routes; r++)
+        cr_assert_eq(a->off[r], b->off[r], "%s: route %d differs", what, r);
+    for (int r = 0; r < a->n_routes; r++)
+        cr_assert_eq(a->veh[r], b->veh[r], "%s: route %d vehicle differs", what, r);
+    for (int q = 0; q < a->off[a->n_routes]; q++)
+        cr_assert_eq(a->jobs[q], b->jobs[q], "%s: stop %d differs", what, q);
+}
+
+/* Parallel search: the same seed, iterations and thread count give the same plan, whatever
+ * the scheduling (three runs), on a mixed fleet with windows and skills (repair and several
+ * vehicle classes in play); the plan is complete and breaks nothing. */
+Test(routing, same_seed_same_plan_with_threads)
+{
+    struct vrp_instance in;
+    gen(&in, 79, 60, 2, 16, 150, true);
+    for (int nt = 2; nt <= 3; nt++) {
+        struct vrp_params p;
+        sco__vrp_params_default(&p);
+        p.iterations = 160;
+        p.seed = 5;
+        p.threads = nt;
+        struct vrp_solution s[3] = { { 0 }, { 0 }, { 0 } };
+        struct vrp_result res[3];
+        struct sco_err err;
+        for (int k = 0; k < 3; k++) {
+            cr_assert_eq(sco__vrp_solve(&in, &p, &s[k], &res[k], &err), 0, "%s", err.msg);
+            cr_expect_eq(res[k].threads, nt);
+            cr_expect_eq(res[k].iterations, 160);
+        }
+        expect_same_solution(&s[0], &s[1], "threads run 2");
+        expect_same_solution(&s[0], &s[2], "threads run 3");
+        int nv;
+        check_cost(&in, &s[0], &nv);
+        cr_expect(res[0].feasible, "%d threads: no feasible plan", nt);
+        cr_expect_eq(nv, 0, "%d threads: %d violations", nt, nv);
+        for (int k = 0; k < 3; k++)
+            sco__vrp_solution_fini(&s[k]);
+    }
+    sco__vrp_instance_fini(&in);
+}
+
+/* The thread count is validated, not silently capped. */
+Test(routing, too_many_threads_rejected)
+{
+    struct vrp_instance in;
+    gen(&in, 80, 10, 1, 4, 0, false);
+    struct vrp_params p;
+    sco__vrp_params_default(&p);
+    p.iterations = 10;
+    p.threads = VRP_MAX_THREADS + 1;
+    struct vrp_solution s = { 0 };
+    struct vrp_result res;
+    struct sco_err err = { 0 };
+    cr_expect_eq(sco__vrp_solve(&in, &p, &s, &res, &err), SCO_ERR_INVALID);
+    cr_expect(strstr(err.msg, "threads") != NULL, "message '%s'", err.msg);
+    sco__vrp_solution_fini(&s);
     sco__vrp_instance_fini(&in);
 }
 
