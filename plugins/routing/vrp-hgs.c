@@ -658,20 +658,10 @@ static bool same_vehicle(const struct vrp_vehicle *a, const struct vrp_vehicle *
     return true;
 }
 
-static void hgs_free(struct hgs *h)
+/* The local search state owned by the main search and by each worker: routes, positions,
+ * move bookkeeping and the Split arrays. */
+static void search_state_free(struct hgs *h)
 {
-    free(h->neigh);
-    free(h->neigh0);
-    free(h->kdist);
-    free(h->jseg);
-    free(h->multi);
-    free(h->vbrk);
-    free(h->dstart);
-    free(h->dend);
-    free(h->vclass);
-    free(h->class_count);
-    free(h->class_rep);
-    free(h->angle);
     if (h->r)
         for (int r = 0; r < h->nv; r++) {
             free(h->r[r].nodes);
@@ -688,6 +678,23 @@ static void hgs_free(struct hgs *h)
     free(h->buf_b);
     free(h->pot);
     free(h->pred);
+}
+
+static void hgs_free(struct hgs *h)
+{
+    free(h->neigh);
+    free(h->neigh0);
+    free(h->kdist);
+    free(h->jseg);
+    free(h->multi);
+    free(h->vbrk);
+    free(h->dstart);
+    free(h->dend);
+    free(h->vclass);
+    free(h->class_count);
+    free(h->class_rep);
+    free(h->angle);
+    search_state_free(h);
     if (h->ind)
         for (int i = 0; i < h->maxp; i++) {
             free(h->ind[i].tour);
@@ -1231,23 +1238,8 @@ static void *worker_main(void *arg)
 
 static void worker_state_free(struct hgs *w)
 {
-    if (w->r)
-        for (int r = 0; r < w->nv; r++) {
-            free(w->r[r].nodes);
-            free(w->r[r].pre);
-            free(w->r[r].suf);
-            free(w->r[r].locs);
-        }
-    free(w->r);
     free(w->neigh);
-    free(w->job_route);
-    free(w->job_pos);
-    free(w->order);
-    free(w->when_tested);
-    free(w->buf_a);
-    free(w->buf_b);
-    free(w->pot);
-    free(w->pred);
+    search_state_free(w);
 }
 
 /* A worker's own search state: shares the instance data of `h` (read only), owns the local
