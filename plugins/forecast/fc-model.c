@@ -536,9 +536,10 @@ int sco__fc_model_run(const struct sco_runtime_api *rt, struct sco_runtime *R,
     bool bt_ok = o->bt_windows > 0 && o->bt_length > 0 && o->bt_length <= o->h;
     int limit = bt_ok ? n_days - o->bt_windows * o->bt_length : n_days;
     char warm_note[200] = "";
-    if (o->warm_start && o->model_path && access(o->model_path, F_OK) == 0) {
+    const char *warm_path = o->warm_path ? o->warm_path : o->model_path;
+    if (o->warm_start && warm_path && access(warm_path, F_OK) == 0) {
         struct sco_err e2 = { 0 };
-        if (rt->params_load(n.ps, o->model_path, &e2) == 0) {
+        if (rt->params_load(n.ps, warm_path, &e2) == 0) {
             res->warm_started = true;
         } else {
             snprintf(warm_note, sizeof warm_note, "; warm start refused (%.120s), trained anew",

@@ -57,7 +57,8 @@ struct sco__fc_model_opts {
     bool nonneg;          /* clip forecasts at zero */
     int bt_windows, bt_length; /* model backtest: trained on data before the earliest window */
     const char *model_path;    /* weights written here after training; NULL: not saved */
-    bool warm_start;           /* load model_path (when it exists) and fine-tune only */
+    bool warm_start;           /* load warm_path (when it exists) and fine-tune only */
+    const char *warm_path;     /* weights a warm start loads; NULL: model_path */
     /* host hooks, may be NULL */
     void (*progress)(struct sco_ctx *ctx, double done, double total, const char *note);
     bool (*cancelled)(struct sco_ctx *ctx);

@@ -2,12 +2,15 @@
  * forecasts every SKU x warehouse with the method its backtest chose (statistical methods or
  * the global neural model on the shared runtime), and publishes `forecast`,
  * `forecast_cumulative` and `forecast_backtest`, plus SVG plots. See README.md. */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sco/sco-plugin.h>
 #include <sco/sco-tensor.h>
@@ -342,6 +345,87 @@ static int plot_one(struct sco_ctx *ctx, const struct sco__fc_set *set, size_t i
     return host->file_commit(ctx, f, err);
 }
 
+/* ---- model weights, one file per planning date ---------------------------------------------
+ * model_path "state/forecast.scop" keeps the weights trained for 2026-11-29 in
+ * "state/forecast.2026-11-29.scop". A warm start loads the newest file of an *earlier*
+ * planning date, so a re-run of a date (after a later stage failed, say) starts from the same
+ * weights as its first attempt and gives the same forecast. The newest KEEP_WEIGHTS files are
+ * kept, older ones removed; other files in the folder are never touched. */
+#define KEEP_WEIGHTS 7
+
+struct wname {
+    char dir[4096], stem[1024], ext[256];
+};
+
+static int wname_split(const char *path, struct wname *w)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base)
+        dot = base + strlen(base);
+    int a = slash ? snprintf(w->dir, sizeof w->dir, "%.*s", (int)(slash - path), path)
+                  : snprintf(w->dir, sizeof w->dir, ".");
+    int b = snprintf(w->stem, sizeof w->stem, "%.*s", (int)(dot - base), base);
+    int c = snprintf(w->ext, sizeof w->ext, "%s", dot);
+    if (!*w->dir)
+        snprintf(w->dir, sizeof w->dir, "/");
+    return a < 0 || (size_t)a >= sizeof w->dir || b < 0 || (size_t)b >= sizeof w->stem || c < 0 ||
+                   (size_t)c >= sizeof w->ext || !*w->stem
+               ? -1
+               : 0;
+}
+
+static void weights_path(const struct wname *w, int64_t day, char *buf, size_t n)
+{
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(buf, n, "%s/%s.%04d-%02d-%02d%s", w->dir, w->stem, tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, w->ext);
+}
+
+/* The planning date of a weights file name ("forecast.2026-11-29.scop"), or false. */
+static bool weights_day(const struct wname *w, const char *name, int64_t *day)
+{
+    size_t ls = strlen(w->stem), le = strlen(w->ext), ln = strlen(name);
+    if (ln != ls + 11 + le || strncmp(name, w->stem, ls) || name[ls] != '.' ||
+        strcmp(name + ls + 11, w->ext))
+        return false;
+    const char *p = name + ls + 1; /* YYYY-MM-DD */
+    for (int k = 0; k < 10; k++)
+        if (k == 4 || k == 7 ? p[k] != '-' : p[k] < '0' || p[k] > '9')
+            return false;
+    int y = atoi(p), m = atoi(p + 5), d = atoi(p + 8);
+    struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12 };
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != m - 1)
+        return false;
+    *day = (int64_t)(t / 86400);
+    return true;
+}
+
+static int cmp_day_desc(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x < y) - (x > y);
+}
+
+/* Planning dates of the weights files next to model_path, newest first (at most cap). */
+static size_t weights_list(const struct wname *w, int64_t *days, size_t cap)
+{
+    DIR *dir = opendir(w->dir);
+    size_t n = 0;
+    if (!dir)
+        return 0;
+    for (struct dirent *e; (e = readdir(dir)) && n < cap;)
+        if (weights_day(w, e->d_name, &days[n]))
+            n++;
+    closedir(dir);
+    qsort(days, n, sizeof *days, cmp_day_desc);
+    return n;
+}
+
 /* The weights file outlives the run's output folder (a nightly run warm-starts from last
  * night's): create its folder on first use, as `mkdir -p` would. */
 static int make_parent_dirs(struct sco_ctx *ctx, const char *path, struct sco_err *err)
@@ -558,8 +642,14 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
         rc = host->cfg_str(ctx, "model_path", &model_path, err);
         if (rc == SCO_ERR_NOINPUT)
             model_path = NULL, rc = 0;
-        else if (!rc)
-            rc = make_parent_dirs(ctx, model_path, err);
+        else if (!rc) {
+            struct wname wn;
+            rc = wname_split(model_path, &wn)
+                     ? host->cfg_error(ctx, "model_path", err,
+                                       "'%s' needs a file name, such as state/forecast.scop",
+                                       model_path)
+                     : make_parent_dirs(ctx, model_path, err);
+        }
     }
     if (!rc)
         rc = host->cfg_bool(ctx, "warm_start", &warm, err);
@@ -648,18 +738,48 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
             }
             if (feat.n_day_ch)
                 host->log_msg(ctx, SCO_LOG_INFO, "model: calendar channels %s", ch_names);
+            /* weights of this planning date; a warm start from the newest earlier one */
+            char save_path[8192], warm_path[8192] = "";
+            struct wname wn;
+            int64_t days[4096];
+            size_t n_days = 0;
+            if (model_path) {
+                wname_split(model_path, &wn);
+                weights_path(&wn, ri->run_date, save_path, sizeof save_path);
+                n_days = weights_list(&wn, days, sizeof days / sizeof *days);
+                for (size_t k = 0; k < n_days && warm && !*warm_path; k++)
+                    if (days[k] < ri->run_date)
+                        weights_path(&wn, days[k], warm_path, sizeof warm_path);
+                if (warm && !*warm_path)
+                    host->log_msg(ctx, SCO_LOG_INFO,
+                                  "model: no weights of a planning date before this one next "
+                                  "to '%s'; training anew",
+                                  model_path);
+            }
             struct sco__fc_model_opts mo = {
                 .h = (int)h, .window = (int)win, .epochs = (int)epochs,
                 .fine_tune_epochs = (int)ft_epochs, .seed = ri->seed, .loss = lossk,
-                .bt_windows = (int)bw, .bt_length = (int)bl, .model_path = model_path,
-                .warm_start = warm, .nonneg = true, .progress = host->progress,
-                .cancelled = host->cancelled,
+                .bt_windows = (int)bw, .bt_length = (int)bl,
+                .model_path = model_path ? save_path : NULL,
+                .warm_start = warm && *warm_path, .warm_path = *warm_path ? warm_path : NULL,
+                .nonneg = true, .progress = host->progress, .cancelled = host->cancelled,
                 .ctx = ctx,
             };
             rc = sco__fc_model_run(host->rt, host->runtime(ctx), &set, &feat, &mo, &mres, err);
             sco__fc_feat_fini(&feat);
             if (rc)
                 goto out;
+            if (model_path) { /* keep the newest KEEP_WEIGHTS files */
+                n_days = weights_list(&wn, days, sizeof days / sizeof *days);
+                for (size_t k = KEEP_WEIGHTS; k < n_days; k++) {
+                    char old[8192];
+                    weights_path(&wn, days[k], old, sizeof old);
+                    if (unlink(old) != 0 && errno != ENOENT)
+                        host->log_msg(ctx, SCO_LOG_WARN,
+                                      "model: cannot remove old weights '%s': %s", old,
+                                      strerror(errno));
+                }
+            }
             ro.model = &mres.means;
             host->log_msg(ctx, SCO_LOG_INFO, "model: %s", mres.summary);
         }

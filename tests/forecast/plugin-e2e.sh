@@ -91,13 +91,40 @@ config auto "      epochs: 2
 grep -q 'model: trained mlp' "$tmp/log2" || { cat "$tmp/log2"; fail "model not trained"; }
 grep -q 'model: calendar channels snap, temp$' "$tmp/log2" ||
     { cat "$tmp/log2"; fail "snap and temp columns not (the only) model channels"; }
-[ -s "$tmp/model.scop" ] || fail "weights not saved"
+[ -s "$tmp/model.2024-05-30.scop" ] || fail "weights not saved under the planning date"
 config auto "      epochs: 2
       fine_tune_epochs: 1
       model_path: model.scop
       warm_start: true"
-"$sco" run "$tmp/c.yaml" > "$tmp/log3" 2>&1 || { cat "$tmp/log3"; fail "warm start failed"; }
+# the same date again: no weights of an earlier date, so trained anew (as the first attempt)
+"$sco" run "$tmp/c.yaml" > "$tmp/log3" 2>&1 || { cat "$tmp/log3"; fail "re-run failed"; }
+grep -q "model: no weights of a planning date before this one next to '.*model.scop'" \
+    "$tmp/log3" || { cat "$tmp/log3"; fail "re-run of a date did not say why it trained anew"; }
+grep -q 'model: trained mlp' "$tmp/log3" || { cat "$tmp/log3"; fail "re-run not trained"; }
+# the next night warm-starts from the earlier date's weights; re-running it gives the same
+# forecast, although its first attempt already saved weights of its own date
+"$sco" run "$tmp/c.yaml" --date 2024-05-31 > "$tmp/log3" 2>&1 ||
+    { cat "$tmp/log3"; fail "warm start failed"; }
 grep -q 'model: warm-started' "$tmp/log3" || { cat "$tmp/log3"; fail "not warm-started"; }
+[ -s "$tmp/model.2024-05-31.scop" ] || fail "next night's weights not saved"
+cp "$tmp/out/2024-05-31/forecast.csv" "$tmp/warm1.csv"
+"$sco" run "$tmp/c.yaml" --date 2024-05-31 > "$tmp/log3" 2>&1 ||
+    { cat "$tmp/log3"; fail "warm start re-run failed"; }
+grep -q 'model: warm-started' "$tmp/log3" || { cat "$tmp/log3"; fail "re-run not warm-started"; }
+cmp -s "$tmp/warm1.csv" "$tmp/out/2024-05-31/forecast.csv" ||
+    fail "re-running a warm-started night changed its forecast"
+# only the newest 7 planning dates are kept
+for d in 01 02 03 04 05 06 07 08; do
+    cp "$tmp/model.2024-05-30.scop" "$tmp/model.2023-01-$d.scop"
+done
+touch "$tmp/model.notadate.scop"
+"$sco" run "$tmp/c.yaml" --date 2024-05-31 > "$tmp/log3" 2>&1 ||
+    { cat "$tmp/log3"; fail "run failed"; }
+[ "$(ls "$tmp" | grep -c '^model\.[0-9-]*\.scop$')" -eq 7 ] ||
+    { ls "$tmp"; fail "old weights not pruned to 7"; }
+[ -e "$tmp/model.2023-01-08.scop" ] && [ ! -e "$tmp/model.2023-01-03.scop" ] ||
+    { ls "$tmp"; fail "pruned the wrong weights"; }
+[ -e "$tmp/model.notadate.scop" ] || fail "a file of another name was removed"
 
 # 3. bad inputs are named by row, exit status 65 (data error)
 config stat ""
