@@ -7,39 +7,15 @@
 
 #include "fc-bench-io.h"
 
-/* days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm) */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 int bench_parse_date(const char *s, int64_t *out)
 {
-    int y, m, d, n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 || m > 12 || d < 1 ||
-        d > 31)
-        return -1;
-    *out = days_from_civil(y, (unsigned)m, (unsigned)d);
-    return 0;
+    /* "YYYY-MM-DD", anything after the day ignored */
+    return strnlen(s, 10) == 10 && sco_date_parse(s, 10, out) == 0 ? 0 : -1;
 }
 
 void bench_date_str(int64_t z, char buf[48])
 {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, 48, "%04d-%02u-%02u", (int)(y + (m <= 2)), m, d);
+    sco_date_format(z, buf);
 }
 
 static int split(char *line, char **f, int max)

@@ -52,18 +52,11 @@ static double peak_mb(void)
     return ru.ru_maxrss / 1024.0;
 }
 
+/* "YYYY-MM-DD" (anything after the day ignored) to days since 1970-01-01, or INT64_MIN */
 static int64_t parse_date(const char *s)
 {
-    int y, m, d;
-    if (sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
-        return INT64_MIN;
-    /* days from civil (H. Hinnant) */
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    int64_t d;
+    return strnlen(s, 10) == 10 && sco_date_parse(s, 10, &d) == 0 ? d : INT64_MIN;
 }
 
 /* splits a CSV line in place (double quotes around a field are removed; "" inside is kept

@@ -89,6 +89,108 @@ enum sco_col_type { SCO_COL_I64, SCO_COL_F64, SCO_COL_STR, SCO_COL_DATE };
 
 #define SCO_NULL_I64 INT64_MIN
 
+/* ---- Dates (header-only) --------------------------------------------------------------------
+ * The calendar the tables use: days since 1970-01-01, proleptic Gregorian (Howard Hinnant's
+ * days_from_civil / civil_from_days). Plugins format and parse dates with these rather than
+ * the C library's time zone-aware functions. */
+#define SCO_DATE_BUF 32 /* room for any int64 day count as Y-MM-DD */
+
+/* Days since 1970-01-01 of y-m-d. No validation: see sco_date_valid. */
+static inline int64_t sco_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;                                  /* [0, 399] */
+    const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+/* Inverse of sco_days_from_civil (|days| beyond 2^60 is clamped to it). */
+static inline void sco_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    /* Far-out values are garbage anyway; clamping keeps the arithmetic below in range. */
+    const int64_t lim = INT64_C(1) << 60;
+    if (z > lim)
+        z = lim;
+    if (z < -lim)
+        z = -lim;
+    /* Shift the epoch to 0000-03-01; era first so that z + 719468 cannot overflow. */
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097 + 719468; /* [0, 146097 + 719468) */
+    era += doe / 146097;
+    doe %= 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Days in month m (1..12) of year y; 0 for a bad month. */
+static inline unsigned sco_days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (m < 1 || m > 12)
+        return 0;
+    return dim[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+/* True when y-m-d is a real calendar date (leap years included), 1 <= y <= 9999. */
+static inline bool sco_date_valid(int64_t y, unsigned m, unsigned d)
+{
+    return y >= 1 && y <= 9999 && d >= 1 && d <= sco_days_in_month(y, m);
+}
+
+/* Parses exactly "YYYY-MM-DD" (n bytes of s, no surrounding text) into days. Returns 0, or
+ * SCO_ERR_INVALID for bad syntax or a date that does not exist; writes no message (callers
+ * say where the text came from). */
+static inline int sco_date_parse(const char *s, size_t n, int64_t *days)
+{
+    if (n != 10 || s[4] != '-' || s[7] != '-')
+        return SCO_ERR_INVALID;
+    static const int digit_at[8] = { 0, 1, 2, 3, 5, 6, 8, 9 };
+    for (int i = 0; i < 8; i++)
+        if (s[digit_at[i]] < '0' || s[digit_at[i]] > '9')
+            return SCO_ERR_INVALID;
+    int64_t y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+    unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+    if (!sco_date_valid(y, m, d))
+        return SCO_ERR_INVALID;
+    *days = sco_days_from_civil(y, m, d);
+    return 0;
+}
+
+/* Writes "YYYY-MM-DD" (or "" for SCO_NULL_I64) into buf, which holds SCO_DATE_BUF bytes.
+ * Returns buf. */
+static inline char *sco_date_format(int64_t days, char buf[SCO_DATE_BUF])
+{
+    if (days == SCO_NULL_I64) {
+        buf[0] = '\0';
+        return buf;
+    }
+    int64_t y;
+    unsigned m, d;
+    sco_civil_from_days(days, &y, &m, &d);
+    if (y >= 0)
+        snprintf(buf, SCO_DATE_BUF, "%04lld-%02u-%02u", (long long)y, m, d);
+    else
+        snprintf(buf, SCO_DATE_BUF, "-%04llu-%02u-%02u", 0ULL - (unsigned long long)y, m, d);
+    return buf;
+}
+
+/* ISO weekday of a date: 1 = Monday .. 7 = Sunday. */
+static inline int sco_date_weekday(int64_t days)
+{
+    /* 1970-01-01 was a Thursday (4). */
+    int64_t r = days % 7;
+    if (r < 0)
+        r += 7;
+    return (int)((r + 3) % 7) + 1;
+}
+
 /* One declared column of a port. The host checks, before a stage runs, that every required
  * column exists in the input table and converts it to `type` (a CSV source column is parsed
  * then; a parse failure names file:line:column and the expected type). */

@@ -4,20 +4,6 @@
 
 #include "fc.h"
 
-static void date_str(int64_t z, char *buf, size_t n)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, n, "%04d-%02u-%02u", (int)(y + (m <= 2)) % 10000, m % 13, d % 32);
-}
-
 static void esc(FILE *f, const char *s)
 {
     for (; *s; s++) {
@@ -84,9 +70,9 @@ void sco__fc_plot_svg(FILE *f, const struct sco__fc_series *s, const struct sco_
                 Y(v) + 4, v);
     }
     char d0[32], d1[32], d2[32];
-    date_str(s->start + s->n - nh, d0, sizeof d0);
-    date_str(s->start + s->n, d1, sizeof d1);
-    date_str(s->start + s->n + h - 1, d2, sizeof d2);
+    sco_date_format(s->start + s->n - nh, d0);
+    sco_date_format(s->start + s->n, d1);
+    sco_date_format(s->start + s->n + h - 1, d2);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", L, H - B + 16, d0);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", X(nh), H - B + 16,
             d1);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sco/sco-plugin.h>
@@ -378,31 +377,16 @@ static int wname_split(const char *path, struct wname *w)
 
 static void weights_path(const struct wname *w, int64_t day, char *buf, size_t n)
 {
-    time_t t = (time_t)(day * 86400);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(buf, n, "%s/%s.%04d-%02d-%02d%s", w->dir, w->stem, tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, w->ext);
+    char ds[SCO_DATE_BUF];
+    snprintf(buf, n, "%s/%s.%s%s", w->dir, w->stem, sco_date_format(day, ds), w->ext);
 }
 
 /* The planning date of a weights file name ("forecast.2026-11-29.scop"), or false. */
 static bool weights_day(const struct wname *w, const char *name, int64_t *day)
 {
     size_t ls = strlen(w->stem), le = strlen(w->ext), ln = strlen(name);
-    if (ln != ls + 11 + le || strncmp(name, w->stem, ls) || name[ls] != '.' ||
-        strcmp(name + ls + 11, w->ext))
-        return false;
-    const char *p = name + ls + 1; /* YYYY-MM-DD */
-    for (int k = 0; k < 10; k++)
-        if (k == 4 || k == 7 ? p[k] != '-' : p[k] < '0' || p[k] > '9')
-            return false;
-    int y = atoi(p), m = atoi(p + 5), d = atoi(p + 8);
-    struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12 };
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != m - 1)
-        return false;
-    *day = (int64_t)(t / 86400);
-    return true;
+    return ln == ls + 11 + le && !strncmp(name, w->stem, ls) && name[ls] == '.' &&
+           !strcmp(name + ls + 11, w->ext) && sco_date_parse(name + ls + 1, 10, day) == 0;
 }
 
 static int cmp_day_desc(const void *a, const void *b)
@@ -612,6 +596,7 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
     const double *q;
     size_t nq;
     const char *method, *model_path = NULL, *loss;
+    struct wname wn; /* model_path split for the weights of each planning date */
     const char *const *plot_skus;
     size_t n_plot;
     bool warm;
@@ -643,7 +628,6 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
         if (rc == SCO_ERR_NOINPUT)
             model_path = NULL, rc = 0;
         else if (!rc) {
-            struct wname wn;
             rc = wname_split(model_path, &wn)
                      ? host->cfg_error(ctx, "model_path", err,
                                        "'%s' needs a file name, such as state/forecast.scop",
@@ -740,11 +724,9 @@ static int forecast_run(struct sco_ctx *ctx, void *st, struct sco_err *err)
                 host->log_msg(ctx, SCO_LOG_INFO, "model: calendar channels %s", ch_names);
             /* weights of this planning date; a warm start from the newest earlier one */
             char save_path[8192], warm_path[8192] = "";
-            struct wname wn;
             int64_t days[4096];
             size_t n_days = 0;
             if (model_path) {
-                wname_split(model_path, &wn);
                 weights_path(&wn, ri->run_date, save_path, sizeof save_path);
                 n_days = weights_list(&wn, days, sizeof days / sizeof *days);
                 for (size_t k = 0; k < n_days && warm && !*warm_path; k++)

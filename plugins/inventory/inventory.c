@@ -617,21 +617,6 @@ static void tb_i(struct tb *b, const char *col, size_t row, int64_t v)
     T()->i64_mut(b->t, tb_col(b, col))[row] = v;
 }
 
-static void fmt_date(int64_t days, char *buf, size_t n)
-{
-    /* civil from days (H. Hinnant) */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, n, "%04d-%02d-%02d", (int)(y + (m <= 2)), (int)m, (int)d);
-}
-
 /* per-item policy figures */
 struct pol {
     double ip, rop, out, ss, fill, mean_day, prot_days, y0;
@@ -752,7 +737,7 @@ static int write_po_files(struct sco_ctx *ctx, const struct sco_inv_input *in,
                b->items[ln[e].item].wh == w0)
             e++;
         /* the supplier's next order day (today, or its next order weekday) */
-        fmt_date(in->plan_date + b->items[ln[a].item].order_offset, date, sizeof date);
+        sco_date_format(in->plan_date + b->items[ln[a].item].order_offset, date);
         const char *sup = in->s_id[s0], *wh = in->w_id[w0];
         char rel[512];
         for (int kind = 0; kind < 2; kind++) {
@@ -794,8 +779,9 @@ static int write_po_files(struct sco_ctx *ctx, const struct sco_inv_input *in,
                 int64_t units = ln[k].cases * it->case_pack;
                 double value = (double)units * it->unit_cost;
                 total += value;
-                fmt_date(in->plan_date + it->order_offset + (int64_t)lround(it->lead_mean), arr,
-                         sizeof arr);
+                sco_date_format(in->plan_date + it->order_offset +
+                                    (int64_t)lround(it->lead_mean),
+                                arr);
                 if (kind == 0) {
                     fprintf(f, "PO-%s-", date);
                     csv_field(f, sup);
@@ -944,7 +930,7 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
         int64_t units = ln[r].cases * it->case_pack;
         int64_t od = in.plan_date + (int64_t)ln[r].stage * R + it->order_offset;
         bool firm = ln[r].stage == 0 && it->order_offset == 0;
-        fmt_date(od, d1, sizeof d1);
+        sco_date_format(od, d1);
         snprintf(id, sizeof id, "PO-%s-%s-%s", d1, sup, wh);
         const char *cut = cut_name(plan.cut[i]), *bind = cut_name(plan.binding[i]);
         int64_t moq_c = (it->moq + it->case_pack - 1) / it->case_pack;
@@ -995,7 +981,7 @@ static int inv_run(struct sco_ctx *ctx, void *state, struct sco_err *err)
     /* transfers */
     if ((rc = tb_new(ctx, &t, "transfers", xfer_cols, SCO_COUNT(xfer_cols), b.n_xfer, err)))
         goto out;
-    fmt_date(in.plan_date, d1, sizeof d1);
+    sco_date_format(in.plan_date, d1);
     for (size_t r = 0; r < b.n_xfer; r++) {
         const struct sco_inv_xfer *x = &b.xfer[r];
         snprintf(id, sizeof id, "TR-%s-%zu", d1, r + 1);

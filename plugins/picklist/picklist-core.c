@@ -200,37 +200,18 @@ int pl_natcmp(const char *a, const char *b)
 
 void pl_format_date(int64_t days, char buf[static 11])
 {
-    /* civil_from_days (Howard Hinnant): proleptic Gregorian calendar */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2)
-        y++;
+    int64_t y;
+    unsigned m, d;
+    sco_civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999)
         y = 0;
-    snprintf(buf, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    snprintf(buf, 11, "%04d-%02u-%02u", (int)y, m, d);
 }
 
 int pl_parse_date(const char *s, int64_t *days)
 {
-    int y, m, d, n = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 || m > 12 ||
-        d < 1 || d > 31)
-        return SCO_ERR_INVALID;
-    /* days_from_civil (Howard Hinnant) */
-    int64_t yy = m <= 2 ? y - 1 : y;
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    *days = era * 146097 + doe - 719468;
-    return 0;
+    /* "YYYY-MM-DD", possibly followed by a time ("2024-02-29T08:00") */
+    return s && strnlen(s, 10) == 10 ? sco_date_parse(s, 10, days) : SCO_ERR_INVALID;
 }
 
 void pl_safe_name(const char *s, char *buf, size_t n)

@@ -225,7 +225,8 @@ int pl_render_html(const struct pl_plan *plan, const struct pl_doc *doc, FILE *f
                    struct sco_err *err);
 
 /* Parses "YYYY-MM-DD" (anything after the day, like "T08:00", is ignored) into days since
- * 1970-01-01. Returns 0 or SCO_ERR_INVALID. */
+ * 1970-01-01 with the SDK's sco_date_parse. Returns 0 or SCO_ERR_INVALID (also for a date
+ * that does not exist). */
 int pl_parse_date(const char *s, int64_t *days);
 /* Formats days since 1970-01-01 as YYYY-MM-DD into buf (11 bytes). */
 void pl_format_date(int64_t days, char buf[static 11]);

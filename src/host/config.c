@@ -502,7 +502,7 @@ static void read_run(struct ctx *cx, struct sco__node *run)
     struct sco__node *n;
     if ((n = sco__map_get(run, "date")) && !n->null) {
         const char *s = scalar(cx, n, "run.date");
-        if (s && sco__date_parse(s, strlen(s), &c->date) != 0)
+        if (s && sco_date_parse(s, strlen(s), &c->date) != 0)
             DIAG(cx, SCO_ERR_CONFIG, n, "run.date '%s' is not a date; write YYYY-MM-DD", s);
         else if (s)
             c->has_date = true;

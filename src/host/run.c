@@ -78,7 +78,7 @@ static void today(int64_t *days)
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
-    *days = sco__days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+    *days = sco_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
                                  (unsigned)tm.tm_mday);
 }
 
@@ -455,7 +455,7 @@ static int write_manifest(const struct parent *P, const char *dir, const char *s
     sco__json_str(&j, r->cfg->sha256);
     sco__json_obj_end(&j);
     sco__json_key(&j, "date");
-    sco__json_str(&j, sco__date_format(r->date, ds));
+    sco__json_str(&j, sco_date_format(r->date, ds));
     sco__json_key(&j, "output");
     sco__json_str(&j, P->out_abs);
     sco__json_key(&j, "seed");
@@ -989,7 +989,7 @@ int sco__cmd_run(const struct sco__run_opts *o)
         goto out;
     }
     if (o->date) {
-        if (sco__date_parse(o->date, strlen(o->date), &r->date) != 0) {
+        if (sco_date_parse(o->date, strlen(o->date), &r->date) != 0) {
             sco__host_log(NULL, SCO_LOG_ERROR, "--date '%s' is not a date; write YYYY-MM-DD",
                      o->date);
             ex = SCO_EXIT_USAGE;
@@ -1022,7 +1022,7 @@ int sco__cmd_run(const struct sco__run_opts *o)
 
     if (o->dry_run) {
         char ds[SCO_DATE_BUF];
-        printf("dry run of %s for %s\n", cfg->path, sco__date_format(r->date, ds));
+        printf("dry run of %s for %s\n", cfg->path, sco_date_format(r->date, ds));
         print_plan(pipe, r->out_final);
         ex = 0;
         goto out;
@@ -1076,7 +1076,7 @@ int sco__cmd_run(const struct sco__run_opts *o)
     {
         char ds[SCO_DATE_BUF];
         sco__host_log(NULL, SCO_LOG_INFO, "run %s of %s for %s into %s", r->run_id, cfg->path,
-                 sco__date_format(r->date, ds), r->out_final);
+                 sco_date_format(r->date, ds), r->out_final);
     }
     write_manifest(&P, r->staging, "running", -1, &err);
 

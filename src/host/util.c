@@ -143,7 +143,7 @@ void sco__buf_suggest(struct sco__buf *b, const char *word, const char *const *c
 char *sco__expand_date(const char *pattern, int64_t date)
 {
     char ds[SCO_DATE_BUF];
-    sco__date_format(date, ds);
+    sco_date_format(date, ds);
     struct sco__buf b = { 0 };
     for (const char *p = pattern; *p;) {
         if (strncmp(p, "{date}", 6) == 0) {

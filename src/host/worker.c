@@ -642,7 +642,7 @@ static const char *cell_text(const struct sco_col *col, size_t row, char buf[64]
             return "";
         snprintf(buf, 64, "%lld", (long long)col->i64[row]);
         return buf;
-    case SCO_COL_DATE: return sco__date_format(col->i64[row], buf);
+    case SCO_COL_DATE: return sco_date_format(col->i64[row], buf);
     case SCO_COL_F64: return sco__f64_format(col->f64[row], buf);
     default: return col->str[row];
     }

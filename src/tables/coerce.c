@@ -163,7 +163,7 @@ static void date_note(const char *s, char *buf, size_t n)
     else if (m < 1 || m > 12)
         snprintf(buf, n, " (there is no month %02u)", m);
     else
-        snprintf(buf, n, " (%.7s has %u days)", s, sco__days_in_month(y, m));
+        snprintf(buf, n, " (%.7s has %u days)", s, sco_days_in_month(y, m));
 }
 
 /* Keeps a replaced column array until the table is freed (borrowed pointers stay valid). */
@@ -249,7 +249,7 @@ static int str_to_i64(struct sco_table *t, int c, bool date, struct sco_err *err
             continue;
         }
         if (date) {
-            if (sco__date_parse(s, strlen(s), &v[r]) != 0) {
+            if (sco_date_parse(s, strlen(s), &v[r]) != 0) {
                 char note[64];
                 date_note(s, note, sizeof note);
                 free(v);
@@ -341,7 +341,7 @@ static int to_str(struct sco_table *t, int c, struct sco_err *err)
                 snprintf(buf, sizeof buf, "%" PRId64, col->i64[r]);
             break;
         case SCO_COL_F64: sco__f64_format(col->f64[r], buf); break;
-        case SCO_COL_DATE: sco__date_format(col->i64[r], buf); break;
+        case SCO_COL_DATE: sco_date_format(col->i64[r], buf); break;
         case SCO_COL_STR: snprintf(buf, sizeof buf, "%s", col->str[r]); break;
         }
         v[r] = *buf ? sco__arena_strdup(t->strs, buf) : sco__empty_str;

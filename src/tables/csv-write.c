@@ -107,7 +107,7 @@ int sco__csv_write_stream(const struct sco_table *t, FILE *f, const char *what,
                     i64_format(col->i64[r], buf);
                 break;
             case SCO_COL_F64: sco__f64_format(col->f64[r], buf); break;
-            case SCO_COL_DATE: sco__date_format(col->i64[r], buf); break;
+            case SCO_COL_DATE: sco_date_format(col->i64[r], buf); break;
             case SCO_COL_STR: s = col->str[r]; break;
             }
             put_str(f, s, quote_empty, false);

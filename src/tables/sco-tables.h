@@ -51,28 +51,8 @@ size_t sco__arena_used(const struct sco_arena *a);
 /* Frees everything the arena handed out. NULL does nothing. */
 void sco__arena_free(struct sco_arena *a);
 
-/* ---- Dates ------------------------------------------------------------------------------
- * Dates are int64 days since 1970-01-01 (proleptic Gregorian), SCO_NULL_I64 for none. */
-
-#define SCO_DATE_BUF 32 /* room for any int64 day count as Y-MM-DD */
-
-/* Days since 1970-01-01 of y-m-d. No validation: see sco__date_valid. */
-int64_t sco__days_from_civil(int64_t y, unsigned m, unsigned d);
-/* Inverse of sco__days_from_civil (|days| beyond 2^60 is clamped to it). */
-void sco__civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
-/* True when y-m-d is a real calendar date (leap years included), 1 <= y <= 9999. */
-bool sco__date_valid(int64_t y, unsigned m, unsigned d);
-/* Days in month m (1..12) of year y; 0 for a bad month. */
-unsigned sco__days_in_month(int64_t y, unsigned m);
-/* Parses exactly "YYYY-MM-DD" (n bytes of s, no surrounding text) into days.
- * Returns 0, or SCO_ERR_INVALID for bad syntax or a date that does not exist; writes no
- * message (callers say where the text came from). */
-int sco__date_parse(const char *s, size_t n, int64_t *days);
-/* Writes "YYYY-MM-DD" (or "" for SCO_NULL_I64) into buf, which holds SCO_DATE_BUF bytes.
- * Returns buf. */
-char *sco__date_format(int64_t days, char buf[SCO_DATE_BUF]);
-/* ISO weekday of a date: 1 = Monday .. 7 = Sunday. */
-int sco__date_weekday(int64_t days);
+/* Dates: sco_date_parse, sco_date_format and friends in <sco/sco-plugin.h> (the SDK's
+ * header-only calendar, shared with plugins). */
 
 /* ---- Did you mean -----------------------------------------------------------------------
  * The candidate closest to `word` (case-insensitive optimal string alignment distance, i.e.
