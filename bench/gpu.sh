@@ -8,13 +8,26 @@
 #      (out-of-bounds or misaligned accesses in our kernels) when it is installed;
 #   3. sgemm TFLOP/s through the runtime vs cuBLAS's own figure (direct cublasSgemm on device
 #      buffers), FP32 and TF32;
-#   4. training throughput (MLP, TCN, GRU) on cuda vs the CPU backend, and the speedup.
+#   4. training throughput (MLP, TCN, GRU) on cuda vs the CPU backend, and the speedup;
+#   5. the forecast plugin's global model trained on the M5 rolling windows (fc-bench) on
+#      cuda and on the CPU: training samples/s, the speedup, and the model's RMSSE on both
+#      (they should agree to a few 1e-3: float sums in another order, same seed). Needs the
+#      whole project built and the forecast data: --data DIR (default ../shared/data/forecast;
+#      the device machine has no ../shared, so copy the folder to an ignored path such as
+#      bench/out/data and carry it).
 # Prints a short table at the end; raw outputs go to bench/out/gpu/<timestamp>/.
-# usage: bench/gpu.sh [--threads N]   (CPU threads for the comparison; default: nproc)
+# usage: bench/gpu.sh [--threads N] [--data DIR]   (CPU threads for the comparisons: nproc)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 threads=$(nproc)
-[ "${1:-}" = "--threads" ] && threads=$2
+fcdata=$root/../shared/data/forecast
+while [ $# -gt 0 ]; do
+    case $1 in
+    --threads) threads=$2; shift 2 ;;
+    --data) fcdata=$2; shift 2 ;;
+    *) echo "usage: bench/gpu.sh [--threads N] [--data DIR]" >&2; exit 64 ;;
+    esac
+done
 export PATH=/usr/local/cuda/bin:$PATH
 build=$root/build-gpu
 out=$root/bench/out/gpu/$(date -u +%Y%m%dT%H%M%SZ)
@@ -96,6 +109,22 @@ echo "== training: cuda vs cpu ($threads threads) ==" >&2
 "$bin" --device cuda --only train --epochs 5 | tee "$out/train-cuda.txt" >&2 || fail=1
 "$bin" --device cpu --threads "$threads" --only train --epochs 5 | tee "$out/train-cpu.txt" >&2 || fail=1
 
+echo "== forecast model on M5: cuda vs cpu ($threads threads) ==" >&2
+fcb=$build/bench/forecast/fc-bench
+fcnote=
+if [ ! -x "$fcb" ]; then
+    fcnote="not run: fc-bench not built (the whole project did not build here)"
+elif [ ! -f "$fcdata/m5_foods3_ca1/sales.csv" ]; then
+    fcnote="not run: no M5 data at $fcdata (bench/gpu.sh --data DIR)"
+else
+    for d in cuda cpu; do
+        mkdir -p "$out/forecast-$d"
+        "$fcb" --data "$fcdata" --out "$out/forecast-$d" --m5-only --device $d --threads "$threads" \
+            >"$out/forecast-$d/last.txt" 2>"$out/forecast-$d/summary.txt" || fail=1
+        tail -3 "$out/forecast-$d/summary.txt" >&2
+    done
+fi
+
 {
     echo
     printf '%-8s %16s %16s %16s %16s\n' n rt_fp32_tflops cublas_fp32 rt_tf32_tflops cublas_tf32
@@ -115,6 +144,17 @@ echo "== training: cuda vs cpu ($threads threads) ==" >&2
         printf '%-8s %16s %16s %10s\n' $m "${g:-NA}" "${c:-NA}" "$s"
     done
     echo
+    if [ -n "$fcnote" ]; then
+        echo "forecast model: $fcnote"
+    else
+        printf '%-8s %16s %16s %10s %12s %12s\n' forecast cuda_samples_s cpu_samples_s speedup \
+            rmsse_cuda rmsse_cpu
+        fsps() { sed -n 's/.*model training .* \([0-9]*\) samples\/s.*/\1/p' "$out/forecast-$1/summary.txt"; }
+        frm() { awk '$1 == "model" && $2 ~ /^[0-9.]+$/ { print $2 }' "$out/forecast-$1/summary.txt"; }
+        g=$(fsps cuda); c=$(fsps cpu)
+        s=NA; [ -n "$g" ] && [ -n "$c" ] && s=$(awk -v a="$g" -v b="$c" 'BEGIN { printf "%.2f", a / b }')
+        printf '%-8s %16s %16s %10s %12s %12s\n' m5 "${g:-NA}" "${c:-NA}" "$s" "$(frm cuda)" "$(frm cpu)"
+    fi
     echo "tests: $([ $trc -eq 0 ] && echo pass || echo FAIL/not run) (log: $out/tests.txt)"
     echo "memcheck: $san (log: $out/memcheck.txt)"
 } | tee "$out/summary.txt"

@@ -24,7 +24,7 @@
 #define USAGE                                                                                  \
     "usage: fc-bench --data DIR --out DIR [--paths N] [--seed S] [--no-model] [--epochs N]\n" \
     "                [--samples N] [--threads N] [--window N] [--loss L]\n"                   \
-    "                [--no-calendar-channels] [--lr LR]\n"                                  \
+    "                [--no-calendar-channels] [--lr LR] [--device cpu|cuda|auto]\n"        \
     "                [--m5-only | --m4-only]\n"                                               \
     "       fc-bench --speed THREADS\n"
 #define M5_H 28
@@ -573,7 +573,7 @@ static int run_m4(const char *dir, const char *out, const struct bopts *bo, doub
 
 int main(int argc, char **argv)
 {
-    const char *data = NULL, *out = NULL;
+    const char *data = NULL, *out = NULL, *device = "cpu";
     int n_paths = 500, speed = 0, speed_threads = 1;
     uint64_t seed = 42;
     struct bopts bo = { .model = true, .epochs = 20, .samples = 8192, .threads = 1,
@@ -608,6 +608,8 @@ int main(int argc, char **argv)
             bo.threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--speed") && i + 1 < argc)
             speed = 1, speed_threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--device") && i + 1 < argc)
+            device = argv[++i];
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
         else {
@@ -646,8 +648,10 @@ int main(int argc, char **argv)
     bo.seed = seed;
     int rc = 0;
     if (bo.model) {
-        struct sco_runtime_opts ro = { .device = "cpu", .threads = bo.threads, .seed = seed };
+        struct sco_runtime_opts ro = { .device = device, .threads = bo.threads, .seed = seed };
         rc = sco_runtime_create(&ro, &bo.R, &err);
+        if (!rc)
+            fprintf(stderr, "runtime: %s backend\n", sco_runtime_device(bo.R));
     }
     if (!rc && !bo.m4_only)
         rc = run_m5(data, out, &bo, &rmsse, &pin, &err);

@@ -44,7 +44,10 @@ static int first_exit(const struct sco__diags *d, int fallback_code)
     return sco__exit_code(code, code == SCO_ERR_NOINPUT ? SCO__PHASE_INPUT : SCO__PHASE_STAGE);
 }
 
-/* Loads config and pipeline; on failure prints every problem and returns the exit status. */
+/* Loads config and pipeline; on failure prints every problem, in file order, and returns the
+ * exit status. A config that parsed but has errors (an unknown key, a bad value: the reader
+ * keeps defaults for those) still gets its plugins loaded and their keys checked, so one
+ * check shows every problem; the exit status is then the config's. */
 static int prepare(const char *path, int log_format, const char *run_id, struct sco__config **cfg,
                    struct sco__search *search, struct sco__pipeline **pipe)
 {
@@ -55,22 +58,20 @@ static int prepare(const char *path, int log_format, const char *run_id, struct 
     int rc = sco__config_load(path, cfg, &d, &err);
     if (log_format < 0 && *cfg && (*cfg)->has_log_format)
         sco__log_setup((*cfg)->log_json ? SCO__LOG_JSON : SCO__LOG_TEXT, run_id);
-    if (rc) {
-        print_diags(&d);
-        int ex = first_exit(&d, rc);
-        sco__diags_fini(&d);
-        return ex;
+    int ex = rc ? first_exit(&d, rc) : 0;
+    if (!rc || (*cfg)->root) {
+        sco__search_init(search, *cfg);
+        int prc = sco__pipeline_build(*cfg, search, pipe, &d, &err);
+        if (!rc && prc)
+            ex = first_exit(&d, prc);
+        rc = rc ? rc : prc;
     }
-    sco__search_init(search, *cfg);
-    rc = sco__pipeline_build(*cfg, search, pipe, &d, &err);
     if (rc) {
+        sco__diags_sort(&d, 0);
         print_diags(&d);
-        int ex = first_exit(&d, rc);
-        sco__diags_fini(&d);
-        return ex;
     }
     sco__diags_fini(&d);
-    return 0;
+    return ex;
 }
 
 static void today(int64_t *days)

@@ -423,6 +423,17 @@ Test(e2e, check_config_reports_positions)
     cr_expect_eq(sco("check-config c.yaml"), 78);
     cr_expect(contains("err.txt", "c.yaml:7:15: unknown key 'factr' for plugin 'good' (did you "
                                   "mean 'factor'?)"));
+    /* a structural error does not hide a plugin's key error: both, in file order */
+    write_file("c.yaml", "run: { date: 2026-11-29, sed: 9 }\n"
+                         "sources:\n  numbers: { path: numbers.csv }\n"
+                         "stages:\n  double:\n    plugin: good\n    config: { factr: 3 }\n");
+    cr_expect_eq(sco("check-config c.yaml"), 78);
+    char *e = slurp("err.txt");
+    cr_assert_not_null(e);
+    char *a = strstr(e, "c.yaml:1:26: unknown key 'sed' in 'run'");
+    char *b = strstr(e, "c.yaml:7:15: unknown key 'factr' for plugin 'good'");
+    cr_expect(a && b && a < b, "both errors, in file order:\n%s", e);
+    free(e);
     write_file("c.yaml", HEAD "  double: { plugin: good }\n");
     cr_expect_eq(sco("check-config c.yaml"), 0);
     cr_expect(contains("out.txt", "c.yaml: ok (1 sources, 1 stages)"));
