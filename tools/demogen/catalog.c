@@ -272,7 +272,7 @@ void dg_stream(const struct dg_model *m, struct dg_rng *r, uint64_t stream)
 /* n-th weekday wd (0 = Mon) of a month, n from 1 */
 static int64_t nth_weekday(int y, int mo, int wd, int n)
 {
-    int64_t first = dg_days_from_civil(y, mo, 1);
+    int64_t first = sco_days_from_civil(y, mo, 1);
     int shift = (wd - dg_weekday(first) + 7) % 7;
     return first + shift + 7 * (n - 1);
 }
@@ -288,15 +288,15 @@ static void build_calendar(struct dg_model *m)
 {
     for (int y = 2024; y <= 2027; y++) {
         int64_t easter = dg_easter(y);
-        mark(m, m->holiday, dg_days_from_civil(y, 1, 1), HOL_NEWYEAR);
+        mark(m, m->holiday, sco_days_from_civil(y, 1, 1), HOL_NEWYEAR);
         mark(m, m->holiday, easter - 2, HOL_GOODFRI);
         mark(m, m->holiday, easter + 1, HOL_EASTERMON);
-        mark(m, m->holiday, dg_days_from_civil(y, 5, 1), HOL_LABOUR);
+        mark(m, m->holiday, sco_days_from_civil(y, 5, 1), HOL_LABOUR);
         mark(m, m->holiday, easter + 39, HOL_ASCENSION);
         mark(m, m->holiday, easter + 50, HOL_WHITMON);
-        mark(m, m->holiday, dg_days_from_civil(y, 10, 3), HOL_UNITY);
-        mark(m, m->holiday, dg_days_from_civil(y, 12, 25), HOL_XMAS);
-        mark(m, m->holiday, dg_days_from_civil(y, 12, 26), HOL_STEPHEN);
+        mark(m, m->holiday, sco_days_from_civil(y, 10, 3), HOL_UNITY);
+        mark(m, m->holiday, sco_days_from_civil(y, 12, 25), HOL_XMAS);
+        mark(m, m->holiday, sco_days_from_civil(y, 12, 26), HOL_STEPHEN);
 
         /* Black Friday: the day after the fourth Thursday of November */
         int64_t bf = nth_weekday(y, 11, 3, 4) + 1;
@@ -304,14 +304,14 @@ static void build_calendar(struct dg_model *m)
             mark(m, m->event, bf - k, EV_BWEEK);
         mark(m, m->event, bf, EV_BF);
         mark(m, m->event, bf + 3, EV_CYBER);
-        mark(m, m->event, dg_days_from_civil(y, 11, 11), EV_SINGLES);
-        mark(m, m->event, dg_days_from_civil(y, 2, 14), EV_VALENTINE);
+        mark(m, m->event, sco_days_from_civil(y, 11, 11), EV_SINGLES);
+        mark(m, m->event, sco_days_from_civil(y, 2, 14), EV_VALENTINE);
         mark(m, m->event, nth_weekday(y, 5, 6, 2), EV_MOTHERS);
         mark(m, m->event, easter - 3, EV_EASTER);
         mark(m, m->event, easter - 1, EV_EASTER);
         mark(m, m->event, easter + 39, EV_FATHERS);
-        mark(m, m->event, dg_days_from_civil(y, 12, 24), EV_XMAS_EVE);
-        mark(m, m->event, dg_days_from_civil(y, 12, 31), EV_NYE);
+        mark(m, m->event, sco_days_from_civil(y, 12, 24), EV_XMAS_EVE);
+        mark(m, m->event, sco_days_from_civil(y, 12, 31), EV_NYE);
         int64_t summer = nth_weekday(y, 7, 0, 2);
         for (int k = 0; k < 3; k++)
             mark(m, m->event, summer + k, EV_SUMMER);
@@ -325,8 +325,9 @@ double dg_day_mult(const struct dg_model *m, int cat, int day)
 {
     const struct dg_category *c = &m->cats[cat];
     int64_t date = m->d0 + day;
-    int y, mo, d;
-    dg_civil_from_days(date, &y, &mo, &d);
+    int64_t y;
+    unsigned mo, d;
+    sco_civil_from_days(date, &y, &mo, &d);
     double f = weekly_profile[c->weekly][dg_weekday(date)];
     double doy = dg_day_of_year(date);
     f *= dg_exp(c->amp * dg_cos(6.283185307179586 * (doy - c->peak_doy) / 365.25));
@@ -519,8 +520,8 @@ int dg_catalog(struct dg_model *m)
     m->suppliers = suppliers;
     m->n_suppliers = (int)(sizeof suppliers / sizeof suppliers[0]);
     m->whs = warehouses;
-    m->d0 = dg_days_from_civil(2024, 11, 29);
-    m->n_cal = (int)(dg_days_from_civil(2027, 3, 31) - m->d0 + 1);
+    m->d0 = sco_days_from_civil(2024, 11, 29);
+    m->n_cal = (int)(sco_days_from_civil(2027, 3, 31) - m->d0 + 1);
     m->holiday = calloc((size_t)m->n_cal, 1);
     m->event = calloc((size_t)m->n_cal, 1);
     if (!m->holiday || !m->event)

@@ -321,14 +321,14 @@ static int get_date(const struct table *t, int r, int c, int64_t lo, int64_t hi,
 {
     const char *s = cell(t, r, c);
     int64_t z;
-    if (dg_parse_date(s, &z) < 0) {
+    if (sco_date_parse(s, strlen(s), &z) != 0) {
         problem(AT(t, r), "%s '%s' is not a date YYYY-MM-DD", t->header[c], s);
         return -1;
     }
     if (z < lo || z > hi) {
-        char a[11], b[11];
-        dg_format_date(lo, a);
-        dg_format_date(hi, b);
+        char a[SCO_DATE_BUF], b[SCO_DATE_BUF];
+        sco_date_format(lo, a);
+        sco_date_format(hi, b);
         problem(AT(t, r), "%s %s is outside %s .. %s", t->header[c], s, a, b);
         return -1;
     }
@@ -406,10 +406,10 @@ int main(int argc, char **argv)
         return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 64;
     }
     const char *dir = argv[1];
-    const int64_t hist_first = dg_days_from_civil(2024, 11, 29);
-    const int64_t hist_last = dg_days_from_civil(2026, 11, 28);
+    const int64_t hist_first = sco_days_from_civil(2024, 11, 29);
+    const int64_t hist_last = sco_days_from_civil(2026, 11, 28);
     const int64_t plan_day = hist_last + 1;
-    const int64_t orders_first = dg_days_from_civil(2025, 11, 29);
+    const int64_t orders_first = sco_days_from_civil(2025, 11, 29);
 
     struct table items, sup, wh, cal, promo, sales, stock, open, bins, cust, ord, lines, hist, veh;
     int bad = 0;
@@ -546,9 +546,9 @@ int main(int argc, char **argv)
                     cell(&cal, r, col(&cal, "date")), dg_weekday_names[dg_weekday(d)]);
     }
     {
-        char a[11], b[11];
-        dg_format_date(hist_first, a);
-        dg_format_date(plan_day + 89, b);
+        char a[SCO_DATE_BUF], b[SCO_DATE_BUF];
+        sco_date_format(hist_first, a);
+        sco_date_format(plan_day + 89, b);
         if (map_get(&m_cal, a) < 0 || map_get(&m_cal, b) < 0)
             problem(cal.file, 1, "calendar must cover %s .. %s", a, b);
     }
@@ -599,8 +599,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "sco-democheck: out of memory\n");
         return 70;
     }
-    if (cal.nrows)
-        dg_parse_date(cell(&cal, 0, col(&cal, "date")), &cal_first);
+    if (cal.nrows) {
+        const char *first = cell(&cal, 0, col(&cal, "date"));
+        sco_date_parse(first, strlen(first), &cal_first);
+    }
     for (int r = 0; r < promo.nrows; r++) {
         long it = ref(&m_items, &promo, r, p_sku, "items.csv"), w = -1, d;
         if (*cell(&promo, r, p_wh))
@@ -765,8 +767,8 @@ int main(int argc, char **argv)
     int wh_orders[MAX_WH] = { 0 };
     int c_created = col(&ord, "created_at"), c_tws = col(&ord, "tw_start"),
         c_twe = col(&ord, "tw_end");
-    char created_day[11];
-    dg_format_date(hist_last, created_day);
+    char created_day[SCO_DATE_BUF];
+    sco_date_format(hist_last, created_day);
     for (int r = 0; r < ord.nrows; r++) {
         long cu = ref(&m_cust, &ord, r, col(&ord, "customer"), "customers.csv");
         long w = ref(&m_wh, &ord, r, c_owh, "warehouses.csv"), svc, amount;

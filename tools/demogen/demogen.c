@@ -49,9 +49,9 @@ static int out_close(struct out *o)
     return 0;
 }
 
-static void date_str(const struct dg_model *m, int day, char buf[11])
+static void date_str(const struct dg_model *m, int day, char buf[SCO_DATE_BUF])
 {
-    dg_format_date(m->d0 + day, buf);
+    sco_date_format(m->d0 + day, buf);
 }
 
 static void hhmm(int minute, char buf[6])
@@ -74,7 +74,8 @@ static int write_items(const struct dg_model *m, const char *dir)
         return -1;
     for (int i = 0; i < m->n_items; i++) {
         const struct dg_item *it = &m->items[i];
-        char cost[24], price[24], from[11] = "", until[11] = "", shelf[16] = "";
+        char cost[24], price[24], shelf[16] = "";
+        char from[SCO_DATE_BUF] = "", until[SCO_DATE_BUF] = "";
         money(it->cost_c, cost);
         money(it->price_c, price);
         if (it->launch > 0)
@@ -133,7 +134,7 @@ static int write_calendar(const struct dg_model *m, const char *dir)
     if (out_open(&o, dir, "calendar", "date,weekday,holiday,event") < 0)
         return -1;
     for (int d = 0; d < m->n_cal; d++) {
-        char date[11];
+        char date[SCO_DATE_BUF];
         date_str(m, d, date);
         fprintf(o.f, "%s,%s,%s,%s\n", date, dg_weekday_names[dg_weekday(m->d0 + d)],
                 dg_holiday_names[m->holiday[d]], dg_event_names[m->event[d]]);
@@ -148,7 +149,7 @@ static int write_promotions(const struct dg_model *m, const char *dir)
         return -1;
     for (int k = 0; k < m->n_promos; k++) {
         const struct dg_promo *p = &m->promos[k];
-        char a[11], b[11];
+        char a[SCO_DATE_BUF], b[SCO_DATE_BUF];
         date_str(m, p->start, a);
         date_str(m, p->end, b);
         fprintf(o.f, "%s,%s,%s,%s,%d\n", m->items[p->item].sku, p->wh < 0 ? "" : m->whs[p->wh].id,
@@ -164,7 +165,7 @@ static int write_sales(const struct dg_model *m, const char *dir)
         return -1;
     /* series are ordered by item then warehouse, so this is date, sku, warehouse order */
     for (int d = 0; d < DG_HIST; d++) {
-        char date[11];
+        char date[SCO_DATE_BUF];
         date_str(m, d, date);
         for (int si = 0; si < m->n_series; si++) {
             const struct dg_series *s = &m->series[si];
@@ -202,7 +203,7 @@ static int write_open_orders(const struct dg_model *m, const char *dir)
         const struct dg_open_order *p = &m->open[k];
         const struct dg_series *s = &m->series[p->series];
         const struct dg_item *it = &m->items[s->item];
-        char od[11], ed[11];
+        char od[SCO_DATE_BUF], ed[SCO_DATE_BUF];
         date_str(m, p->order_day, od);
         date_str(m, p->expected_day, ed);
         fprintf(o.f, "%s,%s,%s,%s,%s,%d,%s,%s,%s\n", p->ref, p->transfer ? "transfer" : "purchase",
@@ -234,8 +235,8 @@ static int write_customers(const struct dg_model *m, const char *dir)
         return -1;
     for (int c = 0; c < m->n_customers; c++) {
         const struct dg_customer *p = &m->customers[c];
-        char date[11];
-        dg_format_date(p->signup, date);
+        char date[SCO_DATE_BUF];
+        sco_date_format(p->signup, date);
         fprintf(o.f, "%s,%.5f,%.5f,%s,%s,%s\n", p->id, p->lat, p->lon, dg_segment_names[p->segment],
                 date, m->whs[p->wh].id);
     }
@@ -257,7 +258,8 @@ static int write_orders(const struct dg_model *m, const char *dir)
     }
     for (int k = 0; k < m->n_orders; k++) {
         const struct dg_order *p = &m->orders[k];
-        char id[24], created[11], delivery[11], at[6], a[6], b[6], amount[24];
+        char id[24], at[6], a[6], b[6], amount[24];
+        char created[SCO_DATE_BUF], delivery[SCO_DATE_BUF];
         snprintf(id, sizeof id, "O261129-%04d", k + 1);
         date_str(m, p->day, created);
         date_str(m, DG_HIST, delivery);
@@ -289,7 +291,7 @@ static int write_history(const struct dg_model *m, const char *dir)
         return -1;
     for (int k = 0; k < m->n_hist; k++) {
         const struct dg_order *p = &m->hist[k];
-        char date[11], at[6];
+        char date[SCO_DATE_BUF], at[6];
         date_str(m, p->day, date);
         hhmm(p->minute, at);
         for (int j = 0; j < p->n_lines; j++) {

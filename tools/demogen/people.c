@@ -118,7 +118,7 @@ static int new_customer(struct gen *g, int wh, int segment, int64_t signup)
 static int make_customers(struct gen *g)
 {
     struct dg_model *m = g->m;
-    int64_t first = dg_days_from_civil(2019, 1, 1), last = m->d0 + DG_HIST - 1;
+    int64_t first = sco_days_from_civil(2019, 1, 1), last = m->d0 + DG_HIST - 1;
     for (int w = 0; w < DG_NWH; w++)
         for (int k = 0; k < m->whs[w].n_customers; k++) {
             double u = dg_unif(&g->r);
