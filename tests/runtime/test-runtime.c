@@ -24,15 +24,25 @@ static void capture(void *ctx, enum sco_log_level lvl, const char *msg)
     snprintf(b->msg, sizeof b->msg, "%s", msg);
 }
 
+/* The build's CUDA module folder, or SCO_TEST_BACKEND_DIR (bench/gpu.sh runs these tests from
+ * a prebuilt kit on a GPU machine, where the build folder does not exist). */
+static const char *backend_dir(void)
+{
+    const char *d = getenv("SCO_TEST_BACKEND_DIR");
+    return d && *d ? d : TEST_BACKEND_DIR;
+}
+
 static bool cuda_module_built(void)
 {
-    return access(TEST_BACKEND_DIR "/sco-backend-cuda.so", F_OK) == 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sco-backend-cuda.so", backend_dir());
+    return access(path, F_OK) == 0;
 }
 
 static bool have_device(void)
 {
     struct sco_runtime *R = NULL;
-    struct sco_runtime_opts o = {.device = "cuda", .threads = 1, .backend_dir = TEST_BACKEND_DIR};
+    struct sco_runtime_opts o = {.device = "cuda", .threads = 1, .backend_dir = backend_dir()};
     if (sco_runtime_create(&o, &R, NULL) != 0)
         return false;
     sco_runtime_destroy(R);
@@ -67,7 +77,7 @@ Test(runtime, auto_without_device_falls_back_with_one_info_line)
                                  .threads = 1,
                                  .log = capture,
                                  .log_ctx = &b,
-                                 .backend_dir = TEST_BACKEND_DIR};
+                                 .backend_dir = backend_dir()};
     cr_assert_eq(sco_runtime_create(&o, &R, &err), 0, "%s", err.msg);
     cr_expect_str_eq(sco_runtime_device(R), "cpu");
     cr_expect_eq(b.n, 1);
@@ -87,7 +97,7 @@ Test(runtime, cuda_without_device_is_unsupported)
         cr_skip_test("a CUDA device is present");
     struct sco_runtime *R = (struct sco_runtime *)1;
     struct sco_err err = {0};
-    struct sco_runtime_opts o = {.device = "cuda", .threads = 1, .backend_dir = TEST_BACKEND_DIR};
+    struct sco_runtime_opts o = {.device = "cuda", .threads = 1, .backend_dir = backend_dir()};
     cr_expect_eq(sco_runtime_create(&o, &R, &err), SCO_ERR_UNSUPPORTED);
     cr_expect_null(R);
     if (cuda_module_built())

@@ -3,8 +3,9 @@
  * Memory is CUDA managed memory, so the runtime's CPU kernels can run any op this backend
  * does not take (supports() false) on the same buffers after a sync. On the device:
  * matrix products through cuBLAS (TF32 only when allowed), softmax / log-softmax through
- * cuDNN, conv1d (im2col) and the GRU's matrix products through cuBLAS, our own kernels for
- * everything else: elementwise ops with
+ * cuDNN when the module is built with it (SCO_HAVE_CUDNN) and it starts, else our own row
+ * kernels (the CPU backend's arithmetic), conv1d (im2col) and the GRU's matrix products
+ * through cuBLAS, our own kernels for everything else: elementwise ops with
  * broadcasting, fused bias + activation, sum / mean, concat / slice / transpose, embedding,
  * dropout (the CPU backend's counter-based hash, so the same masks), layer norm, every loss,
  * the gradient norm and the optimizer updates. Reductions use one thread per output in a
@@ -14,7 +15,9 @@
  * and softmax_xent labels are flagged on the device and reported at the next sync. */
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
+#if SCO_HAVE_CUDNN
 #include <cudnn.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +28,10 @@
 struct sco__backend {
     int device;
     cublasHandle_t blas;
+#if SCO_HAVE_CUDNN
     cudnnHandle_t dnn; /* created on first use */
-    bool dnn_failed;
+    bool dnn_failed;   /* or refused: SCO_CUDA_NO_CUDNN set (tests of our own kernels) */
+#endif
     cudaStream_t stream;
     bool tf32;
     /* index checks (embedding rows, softmax_xent labels) read back at the next sync */
@@ -883,6 +888,7 @@ static float *Fp(const struct sco_tensor *t)
 }
 
 
+#if SCO_HAVE_CUDNN
 static int dnn(struct sco__backend *be, struct sco_err *err)
 {
     if (be->dnn)
@@ -898,6 +904,7 @@ static int dnn(struct sco__backend *be, struct sco_err *err)
     }
     return 0;
 }
+#endif
 
 static bool cu_supports(struct sco__backend *be, const struct sco__node *n)
 {
@@ -939,8 +946,6 @@ static bool cu_supports(struct sco__backend *be, const struct sco__node *n)
         return n->nf <= 32;
     case SCO__OP_SOFTMAX:
     case SCO__OP_LOG_SOFTMAX:
-        /* cuDNN starts on first use; if it cannot, the CPU takes these ops */
-        return dnn(be, NULL) == 0;
     case SCO__OP_CONV1D:
     case SCO__OP_GRU:
         return true;
@@ -1010,12 +1015,10 @@ static int cu_memset0(struct sco__backend *be, void *p, size_t bytes, struct sco
     return 0;
 }
 
-static int softmax(struct sco__backend *be, struct sco__node *n, bool bwd, struct sco_err *err)
+#if SCO_HAVE_CUDNN
+static int softmax_dnn(struct sco__backend *be, struct sco__node *n, bool bwd, int64_t rows,
+                       int64_t C, struct sco_err *err)
 {
-    int rc = dnn(be, err);
-    if (rc)
-        return rc;
-    int64_t C = n->out->shape[n->out->ndim - 1], rows = n->out->n / C;
     cudnnTensorDescriptor_t d;
     cudnnStatus_t s = cudnnCreateTensorDescriptor(&d);
     if (s == CUDNN_STATUS_SUCCESS)
@@ -1033,9 +1036,77 @@ static int softmax(struct sco__backend *be, struct sco__node *n, bool bwd, struc
                                      Fp(n->out), d, n->out->grad, &one, d, n->in[0]->grad);
     }
     cudnnDestroyTensorDescriptor(d);
-    (void)zero;
     if (s != CUDNN_STATUS_SUCCESS)
         return sco_err_set(err, SCO_ERR_INTERNAL, "cudnn softmax: %s", cudnnGetErrorString(s));
+    return 0;
+}
+#endif
+
+/* Softmax / log-softmax over the last axis without cuDNN: one thread per row, the CPU
+ * backend's arithmetic (max, sum of exponentials in double). */
+__global__ void k_softmax(bool logsm, const float *x, int64_t rows, int64_t C, float *y)
+{
+    GRID_LOOP(r, rows)
+    {
+        const float *xr = x + r * C;
+        float *yr = y + r * C;
+        float mx = xr[0];
+        for (int64_t j = 1; j < C; j++)
+            mx = fmaxf(mx, xr[j]);
+        double s = 0;
+        for (int64_t j = 0; j < C; j++)
+            s += exp((double)(xr[j] - mx));
+        if (logsm) {
+            float lse = mx + (float)log(s);
+            for (int64_t j = 0; j < C; j++)
+                yr[j] = xr[j] - lse;
+        } else {
+            for (int64_t j = 0; j < C; j++)
+                yr[j] = (float)(exp((double)(xr[j] - mx)) / s);
+        }
+    }
+}
+
+/* Their gradients, accumulated into gx: log-softmax gx += dy - softmax * sum(dy), softmax
+ * gx += y * (dy - sum(dy * y)). */
+__global__ void k_softmax_bwd(bool logsm, const float *y, const float *dy, int64_t rows,
+                              int64_t C, float *gx)
+{
+    GRID_LOOP(r, rows)
+    {
+        const float *yr = y + r * C, *dr = dy + r * C;
+        float *gr = gx + r * C;
+        double s = 0;
+        if (logsm) {
+            for (int64_t j = 0; j < C; j++)
+                s += dr[j];
+            for (int64_t j = 0; j < C; j++)
+                gr[j] += dr[j] - expf(yr[j]) * (float)s;
+        } else {
+            for (int64_t j = 0; j < C; j++)
+                s += (double)dr[j] * yr[j];
+            for (int64_t j = 0; j < C; j++)
+                gr[j] += yr[j] * (dr[j] - (float)s);
+        }
+    }
+}
+
+static int softmax(struct sco__backend *be, struct sco__node *n, bool bwd, struct sco_err *err)
+{
+    int64_t C = n->out->shape[n->out->ndim - 1], rows = n->out->n / C;
+    bool logsm = n->op == SCO__OP_LOG_SOFTMAX;
+#if SCO_HAVE_CUDNN
+    /* cuDNN starts on first use; if it cannot (or is refused, or rows do not fit its int
+     * descriptor), our kernels run instead */
+    if (rows <= 0x7fffffff && C <= 0x7fffffff && dnn(be, NULL) == 0)
+        return softmax_dnn(be, n, bwd, rows, C, err);
+#endif
+    cudaStream_t st = be->stream;
+    if (!bwd)
+        k_softmax<<<blocks(rows), 256, 0, st>>>(logsm, Fp(n->in[0]), rows, C, Fp(n->out));
+    else
+        k_softmax_bwd<<<blocks(rows), 256, 0, st>>>(logsm, Fp(n->out), n->out->grad, rows, C,
+                                                    n->in[0]->grad);
     return 0;
 }
 
@@ -1665,8 +1736,10 @@ static void cu_destroy(struct sco__backend *be)
     cudaFree(be->part);
     cudaFree(be->chk);
     cudaFree(be->norm_out);
+#if SCO_HAVE_CUDNN
     if (be->dnn)
         cudnnDestroy(be->dnn);
+#endif
     cublasDestroy(be->blas);
     cudaStreamDestroy(be->stream);
     free(be);
@@ -1702,6 +1775,9 @@ sco_backend_entry(const struct sco__backend_init *init, struct sco__backend **ou
         return sco_err_set(err, SCO_ERR_NOMEM, "out of memory");
     be->device = 0;
     be->tf32 = init->allow_tf32;
+#if SCO_HAVE_CUDNN
+    be->dnn_failed = getenv("SCO_CUDA_NO_CUDNN") != NULL;
+#endif
     if ((e = cudaSetDevice(0)) != cudaSuccess ||
         (e = cudaStreamCreate(&be->stream)) != cudaSuccess) {
         free(be);
