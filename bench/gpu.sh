@@ -65,9 +65,12 @@ if [ -n "$kitfile" ]; then
     kit=$kroot/gpu-kit
     cat "$kit/BUILD.txt" >&2
     libs=$kit/lib:/usr/local/cuda/lib64
-    # cuDNN from the toolkit's folder, else from the Python wheel (nvidia-cudnn) if there is one
-    pydnn=$(python3 -c 'import os, nvidia.cudnn as m; print(os.path.join(list(m.__path__)[0], "lib"))' 2>/dev/null)
-    [ -n "$pydnn" ] && [ -d "$pydnn" ] && libs=$libs:$pydnn
+    # CUDA's libraries from the toolkit's folder, else from Python wheels (nvidia-cudnn,
+    # nvidia-cublas, nvidia-cuda-runtime) where the machine has them
+    for m in cudnn cublas cuda_runtime; do
+        d=$(python3 -c "import os, nvidia.$m as m; print(os.path.join(list(m.__path__)[0], 'lib'))" 2>/dev/null)
+        [ -n "$d" ] && [ -d "$d" ] && libs=$libs:$d
+    done
     export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     if ldd "$kit/backend/sco-backend-cuda.so" | grep -q "not found"; then
         ldd "$kit/backend/sco-backend-cuda.so" | grep "not found" >&2
