@@ -197,6 +197,21 @@ __global__ void k_colsum(const float *dz, int64_t M, int64_t N, float *gb)
     }
 }
 
+/* The sum of every thread's s over the block (blockDim.x a power of two, part at least that
+ * long), by a fixed tree so that it repeats bit for bit; every thread gets it, after the last
+ * barrier. */
+__device__ inline double block_tree_sum(double s, double *part)
+{
+    part[threadIdx.x] = s;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w /= 2) {
+        if ((int)threadIdx.x < w)
+            part[threadIdx.x] += part[threadIdx.x + w];
+        __syncthreads();
+    }
+    return part[0];
+}
+
 /* mean squared error, one block of 1024 threads: fixed strided partials then a tree */
 __global__ void k_mse(const float *p, const float *y, int64_t n, float *out)
 {
@@ -206,15 +221,9 @@ __global__ void k_mse(const float *p, const float *y, int64_t n, float *out)
         double d = (double)p[i] - y[i];
         s += d * d;
     }
-    part[threadIdx.x] = s;
-    __syncthreads();
-    for (int w = blockDim.x / 2; w > 0; w /= 2) {
-        if ((int)threadIdx.x < w)
-            part[threadIdx.x] += part[threadIdx.x + w];
-        __syncthreads();
-    }
+    double t = block_tree_sum(s, part);
     if (threadIdx.x == 0)
-        out[0] = (float)(part[0] / (double)n);
+        out[0] = (float)(t / (double)n);
 }
 
 __global__ void k_mse_bwd(const float *p, const float *y, const float *gl, int64_t n, float *gp,
@@ -379,16 +388,10 @@ __global__ void k_reduce_rows(const float *x, int64_t O, int64_t R, double sc, f
         double s = 0;
         for (int64_t r = threadIdx.x; r < R; r += blockDim.x)
             s += x[o * R + r];
-        part[threadIdx.x] = s;
-        __syncthreads();
-        for (int w = blockDim.x / 2; w > 0; w /= 2) {
-            if ((int)threadIdx.x < w)
-                part[threadIdx.x] += part[threadIdx.x + w];
-            __syncthreads();
-        }
+        double t = block_tree_sum(s, part);
         if (threadIdx.x == 0)
-            y[o] = (float)(part[0] * sc);
-        __syncthreads();
+            y[o] = (float)(t * sc);
+        __syncthreads(); /* part is written again for the next output */
     }
 }
 
@@ -490,15 +493,9 @@ __device__ inline double loss_term(int op, const float *p, const float *y, int64
 
 __device__ inline void block_sum_store(double s, double *part, float *out, double div)
 {
-    part[threadIdx.x] = s;
-    __syncthreads();
-    for (int w = blockDim.x / 2; w > 0; w /= 2) {
-        if ((int)threadIdx.x < w)
-            part[threadIdx.x] += part[threadIdx.x + w];
-        __syncthreads();
-    }
+    double t = block_tree_sum(s, part);
     if (threadIdx.x == 0)
-        out[0] = (float)(part[0] / div);
+        out[0] = (float)(t / div);
 }
 
 __global__ void k_loss(int op, const float *p, const float *y, int64_t n, float pw,
@@ -761,15 +758,9 @@ __global__ void k_sumsq_part(const float *g, int64_t n, double *part)
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
          i += (int64_t)blockDim.x * gridDim.x)
         s += (double)g[i] * g[i];
-    sh[threadIdx.x] = s;
-    __syncthreads();
-    for (int w = blockDim.x / 2; w > 0; w /= 2) {
-        if ((int)threadIdx.x < w)
-            sh[threadIdx.x] += sh[threadIdx.x + w];
-        __syncthreads();
-    }
+    double t = block_tree_sum(s, sh);
     if (threadIdx.x == 0)
-        part[blockIdx.x] = sh[0];
+        part[blockIdx.x] = t;
 }
 
 __global__ void k_sum_parts(const double *part, int64_t n, double *out)
@@ -778,15 +769,9 @@ __global__ void k_sum_parts(const double *part, int64_t n, double *out)
     double s = 0;
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
         s += part[i];
-    sh[threadIdx.x] = s;
-    __syncthreads();
-    for (int w = blockDim.x / 2; w > 0; w /= 2) {
-        if ((int)threadIdx.x < w)
-            sh[threadIdx.x] += sh[threadIdx.x + w];
-        __syncthreads();
-    }
+    double t = block_tree_sum(s, sh);
     if (threadIdx.x == 0)
-        out[0] = sh[0];
+        out[0] = t;
 }
 
 /* ---- conv1d (causal, dilated): im2col + cuBLAS; col2im gathers, one thread per x element ---- */
