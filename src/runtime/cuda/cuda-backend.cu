@@ -508,6 +508,26 @@ __global__ void k_loss(int op, const float *p, const float *y, int64_t n, float 
     block_sum_store(s, part, out, (double)n);
 }
 
+/* Softmax of one row of C values, the CPU backend's arithmetic: the row's max and the sum of
+ * exponentials (in double) are returned; the probabilities go to p unless it is NULL. */
+struct row_sm {
+    float mx;
+    double z;
+};
+
+__device__ inline struct row_sm row_softmax(const float *x, int64_t C, float *p)
+{
+    struct row_sm r = { x[0], 0 };
+    for (int64_t j = 1; j < C; j++)
+        r.mx = fmaxf(r.mx, x[j]);
+    for (int64_t j = 0; j < C; j++)
+        r.z += exp((double)(x[j] - r.mx));
+    if (p)
+        for (int64_t j = 0; j < C; j++)
+            p[j] = (float)(exp((double)(x[j] - r.mx)) / r.z);
+    return r;
+}
+
 /* softmax cross-entropy: rows strided over the block; probabilities kept in prob */
 __global__ void k_xent(const float *x, const void *lab, bool is64, int64_t N, int64_t C,
                        float *prob, float *out, unsigned long long *slot)
@@ -516,21 +536,13 @@ __global__ void k_xent(const float *x, const void *lab, bool is64, int64_t N, in
     double s = 0;
     for (int64_t r = threadIdx.x; r < N; r += blockDim.x) {
         const float *xr = x + r * C;
-        float *pr = prob + r * C;
+        struct row_sm sm = row_softmax(xr, C, prob + r * C);
         int64_t l = idx_at(lab, is64, r);
-        float mx = xr[0];
-        for (int64_t j = 1; j < C; j++)
-            mx = fmaxf(mx, xr[j]);
-        double z = 0;
-        for (int64_t j = 0; j < C; j++)
-            z += exp((double)(xr[j] - mx));
-        for (int64_t j = 0; j < C; j++)
-            pr[j] = (float)(exp((double)(xr[j] - mx)) / z);
         if (l < 0 || l >= C) {
             atomicMin(slot, (unsigned long long)r);
             continue;
         }
-        s += (double)mx + log(z) - xr[l];
+        s += (double)sm.mx + log(sm.z) - xr[l];
     }
     block_sum_store(s, part, out, (double)N);
 }
@@ -1027,27 +1039,20 @@ static int softmax_dnn(struct sco__backend *be, struct sco__node *n, bool bwd, i
 }
 #endif
 
-/* Softmax / log-softmax over the last axis without cuDNN: one thread per row, the CPU
- * backend's arithmetic (max, sum of exponentials in double). */
+/* Softmax / log-softmax over the last axis without cuDNN: one thread per row (row_softmax). */
 __global__ void k_softmax(bool logsm, const float *x, int64_t rows, int64_t C, float *y)
 {
     GRID_LOOP(r, rows)
     {
         const float *xr = x + r * C;
         float *yr = y + r * C;
-        float mx = xr[0];
-        for (int64_t j = 1; j < C; j++)
-            mx = fmaxf(mx, xr[j]);
-        double s = 0;
-        for (int64_t j = 0; j < C; j++)
-            s += exp((double)(xr[j] - mx));
         if (logsm) {
-            float lse = mx + (float)log(s);
+            struct row_sm sm = row_softmax(xr, C, NULL);
+            float lse = sm.mx + (float)log(sm.z);
             for (int64_t j = 0; j < C; j++)
                 yr[j] = xr[j] - lse;
         } else {
-            for (int64_t j = 0; j < C; j++)
-                yr[j] = (float)(exp((double)(xr[j] - mx)) / s);
+            row_softmax(xr, C, yr);
         }
     }
 }
