@@ -886,20 +886,34 @@ static float *Fp(const struct sco_tensor *t)
 
 
 #if SCO_HAVE_CUDNN
-static int dnn(struct sco__backend *be, struct sco_err *err)
+/* cuDNN for softmax from now on? Started on first use; once it fails (or is refused) it is
+ * never tried again and our own kernels take its ops. */
+static bool dnn_ready(struct sco__backend *be)
 {
     if (be->dnn)
-        return 0;
+        return true;
     if (be->dnn_failed)
-        return sco_err_set(err, SCO_ERR_UNSUPPORTED, "cudnn could not start");
-    cudnnStatus_t s = cudnnCreate(&be->dnn);
-    if (s == CUDNN_STATUS_SUCCESS)
-        s = cudnnSetStream(be->dnn, be->stream);
-    if (s != CUDNN_STATUS_SUCCESS) {
+        return false;
+    cudnnHandle_t h = NULL;
+    if (cudnnCreate(&h) != CUDNN_STATUS_SUCCESS) {
         be->dnn_failed = true;
-        return sco_err_set(err, SCO_ERR_INTERNAL, "cudnn: %s", cudnnGetErrorString(s));
+        return false;
     }
-    return 0;
+    if (cudnnSetStream(h, be->stream) != CUDNN_STATUS_SUCCESS) {
+        cudnnDestroy(h);
+        be->dnn_failed = true;
+        return false;
+    }
+    be->dnn = h;
+    return true;
+}
+
+static void dnn_off(struct sco__backend *be)
+{
+    if (be->dnn)
+        cudnnDestroy(be->dnn);
+    be->dnn = NULL;
+    be->dnn_failed = true;
 }
 #endif
 
@@ -969,7 +983,11 @@ static void cu_free(struct sco__backend *be, void *p)
 
 static int cu_sync(struct sco__backend *be, struct sco_err *err)
 {
-    CK(cudaStreamSynchronize(be->stream), "synchronize");
+    cudaError_t e = cudaStreamSynchronize(be->stream);
+    if (e != cudaSuccess) {
+        be->n_chk = 0; /* the checks of a failed compute are not reported by a later sync */
+        return cuda_fail(err, "synchronize", e);
+    }
     int rc = 0;
     for (int i = 0; i < be->n_chk && rc == 0; i++) {
         unsigned long long pos = be->chk[2 * i];
@@ -1013,14 +1031,16 @@ static int cu_memset0(struct sco__backend *be, void *p, size_t bytes, struct sco
 }
 
 #if SCO_HAVE_CUDNN
-static int softmax_dnn(struct sco__backend *be, struct sco__node *n, bool bwd, int64_t rows,
-                       int64_t C, struct sco_err *err)
+/* Softmax through cuDNN; false when cuDNN refused it (nothing written then). */
+static bool softmax_dnn(struct sco__backend *be, struct sco__node *n, bool bwd, int64_t rows,
+                        int64_t C)
 {
-    cudnnTensorDescriptor_t d;
+    cudnnTensorDescriptor_t d = NULL;
     cudnnStatus_t s = cudnnCreateTensorDescriptor(&d);
-    if (s == CUDNN_STATUS_SUCCESS)
-        s = cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, (int)rows, (int)C,
-                                       1, 1);
+    if (s != CUDNN_STATUS_SUCCESS)
+        return false;
+    s = cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, (int)rows, (int)C, 1,
+                                   1);
     cudnnSoftmaxAlgorithm_t alg =
         n->op == SCO__OP_LOG_SOFTMAX ? CUDNN_SOFTMAX_LOG : CUDNN_SOFTMAX_ACCURATE;
     float one = 1, zero = 0;
@@ -1033,9 +1053,7 @@ static int softmax_dnn(struct sco__backend *be, struct sco__node *n, bool bwd, i
                                      Fp(n->out), d, n->out->grad, &one, d, n->in[0]->grad);
     }
     cudnnDestroyTensorDescriptor(d);
-    if (s != CUDNN_STATUS_SUCCESS)
-        return sco_err_set(err, SCO_ERR_INTERNAL, "cudnn softmax: %s", cudnnGetErrorString(s));
-    return 0;
+    return s == CUDNN_STATUS_SUCCESS;
 }
 #endif
 
@@ -1086,10 +1104,13 @@ static int softmax(struct sco__backend *be, struct sco__node *n, bool bwd, struc
     int64_t C = n->out->shape[n->out->ndim - 1], rows = n->out->n / C;
     bool logsm = n->op == SCO__OP_LOG_SOFTMAX;
 #if SCO_HAVE_CUDNN
-    /* cuDNN starts on first use; if it cannot (or is refused, or rows do not fit its int
-     * descriptor), our kernels run instead */
-    if (rows <= 0x7fffffff && C <= 0x7fffffff && dnn(be, NULL) == 0)
-        return softmax_dnn(be, n, bwd, rows, C, err);
+    /* cuDNN when it starts and the tensor fits its int descriptor; when a call fails (a
+     * sub-library that does not load shows only then), our kernels from then on */
+    if (n->out->n <= 0x7fffffff && dnn_ready(be)) {
+        if (softmax_dnn(be, n, bwd, rows, C))
+            return 0;
+        dnn_off(be);
+    }
 #endif
     cudaStream_t st = be->stream;
     if (!bwd)
@@ -1097,6 +1118,7 @@ static int softmax(struct sco__backend *be, struct sco__node *n, bool bwd, struc
     else
         k_softmax_bwd<<<blocks(rows), 256, 0, st>>>(logsm, Fp(n->out), n->out->grad, rows, C,
                                                     n->in[0]->grad);
+    CK(cudaGetLastError(), "softmax kernel launch");
     return 0;
 }
 
@@ -1766,7 +1788,8 @@ sco_backend_entry(const struct sco__backend_init *init, struct sco__backend **ou
     be->device = 0;
     be->tf32 = init->allow_tf32;
 #if SCO_HAVE_CUDNN
-    be->dnn_failed = getenv("SCO_CUDA_NO_CUDNN") != NULL;
+    const char *no_dnn = getenv("SCO_CUDA_NO_CUDNN");
+    be->dnn_failed = no_dnn && *no_dnn && strcmp(no_dnn, "0") != 0;
 #endif
     if ((e = cudaSetDevice(0)) != cudaSuccess ||
         (e = cudaStreamCreate(&be->stream)) != cudaSuccess) {
